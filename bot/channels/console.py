@@ -1,0 +1,115 @@
+"""The terminal channel: the triage conversation typed at a prompt, or read from a script.
+
+Buttons become the words to type (continue, submit, skip ...) and numbered options, so the same
+flow works without a mouse. User text is shown with control characters made visible: an answer
+can carry escape sequences, and they must not repaint the operator's terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from bot.engine import Engine
+from bot.flows.commands import TriageAction
+from bot.messages import Inbound, Outbound, PersonRef, Summary, TurnResult
+from bot.text import shorten, visible
+
+PLATFORM = "terminal"
+DISPLAY_LIMIT = 600
+PROMPT = "you › "
+BOT = "bot › "
+PAUSED = (
+    "Paused. Everything you typed is saved; "
+    "run triage-bot chat again to pick up where you left off."
+)
+
+_TYPED_WORD = {
+    TriageAction.CONTINUE: "continue",
+    TriageAction.RESTART: "new",
+    TriageAction.SUBMIT: "submit",
+    TriageAction.SKIP: "skip",
+    TriageAction.KEEP: "keep",
+}
+
+
+def terminal_person(name: str) -> PersonRef:
+    return PersonRef(platform=PLATFORM, user_id=name.strip().casefold(), display_name=name.strip())
+
+
+def render(message: Outbound) -> str:
+    lines: list[str] = []
+    body = shorten(visible(message.text), DISPLAY_LIMIT * 5)
+    lines.append(f"[{message.progress}] {body}" if message.progress else body)
+    if message.summary:
+        lines.extend(_render_summary(message.summary))
+    if message.hint:
+        lines.append(f"  ({visible(message.hint)})")
+    options = [b for b in message.buttons if b.action_id == TriageAction.CHOOSE]
+    for number, button in enumerate(options, start=1):
+        lines.append(f"  {number}) {visible(button.label)}")
+    words = [_TYPED_WORD[b.action_id] for b in message.buttons if b.action_id in _TYPED_WORD]
+    if words:
+        lines.append("  → type: " + " · ".join(words))
+    return "\n".join(lines)
+
+
+def _render_summary(summary: Summary) -> list[str]:
+    lines: list[str] = []
+    for item in summary.items:
+        lines.append(f"  {item.number}. {item.prompt}")
+        if item.skipped:
+            answer = "(skipped)"
+        elif item.answer is None:
+            answer = "(not answered yet)"
+        else:
+            answer = shorten(visible(item.answer), DISPLAY_LIMIT)
+        lines.extend(f"     {line}" for line in answer.splitlines() or [""])
+    lines.extend(f"  Note: {shorten(visible(note), DISPLAY_LIMIT)}" for note in summary.notes)
+    return lines
+
+
+class ConsoleChannel:
+    def __init__(
+        self, *, engine: Engine, person: PersonRef, write: Callable[[str], None] = print
+    ) -> None:
+        self.engine = engine
+        self.person = person
+        self.write = write
+        self.seen_version: int | None = None
+
+    def start(self) -> None:
+        self._show(self.engine.handle(Inbound.start(self.person)))
+
+    def reply(self, text: str) -> None:
+        inbound = Inbound.say(self.person, text, seen_version=self.seen_version)
+        self._show(self.engine.handle(inbound))
+
+    def _show(self, result: TurnResult) -> None:
+        self.seen_version = result.conversation_version
+        for message in result.messages:
+            self.write(_prefix(render(message)))
+
+    def run_lines(self, lines: Iterable[str], *, echo: bool = True) -> None:
+        """Scripted mode: one reply per line, the conversation printed like a transcript."""
+        self.start()
+        for line in lines:
+            text = line.rstrip("\r\n")
+            if echo:
+                self.write(PROMPT + visible(text))
+            self.reply(text)
+        self.write(PAUSED)
+
+    def run_interactive(self, read: Callable[[str], str] = input) -> None:
+        self.start()
+        while True:
+            try:
+                text = read(PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                self.write("\n" + PAUSED)
+                return
+            self.reply(text)
+
+
+def _prefix(text: str) -> str:
+    first, *rest = text.split("\n")
+    return "\n".join([BOT + first, *("      " + line for line in rest)])

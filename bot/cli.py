@@ -1,0 +1,267 @@
+"""The ``triage-bot`` command. Every failure a person can fix ends in one clear line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import desk
+from bot.app import App, build_app
+from bot.channels.console import ConsoleChannel, terminal_person
+from bot.config import ConfigError, Settings, load_app_config
+from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
+from bot.storage.models import RequestStatus, parse_reference, reference_for
+from bot.storage.service import get_request
+from bot.text import visible
+
+log = logging.getLogger("bot")
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triage-bot",
+        description="The L&D intake desk: run the triage conversation and read the desk.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="the triage conversation in this terminal")
+    chat.add_argument("--as", dest="person", metavar="NAME", help="who is typing (default: you)")
+    chat.add_argument("--script", type=Path, metavar="FILE", help="read one reply per line")
+    chat.set_defaults(handler=run_chat)
+
+    requests = commands.add_parser("requests", help="list or show requests")
+    requests_commands = requests.add_subparsers(dest="requests_command", required=True)
+    listing = requests_commands.add_parser("list", help="all requests, newest first")
+    listing.add_argument("--status", choices=[s.value for s in RequestStatus])
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(handler=run_requests_list)
+    show = requests_commands.add_parser("show", help="one request with history and audit trail")
+    show.add_argument("reference", metavar="ID", help="TR-0042 or 42")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(handler=run_requests_show)
+
+    export = commands.add_parser("export", help="the decision log, one row per request")
+    export.add_argument("--format", choices=desk.EXPORT_FORMATS, default="csv")
+    export.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--status", choices=[s.value for s in RequestStatus])
+    export.set_defaults(handler=run_export)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations")
+    upgrade.set_defaults(handler=run_db_upgrade)
+
+    check = commands.add_parser("check", help="validate app.yaml and the environment")
+    check.set_defaults(handler=run_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic's ValidationError, worded for people
+        print(f"triage-bot: the environment is not valid: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _configure_logging(settings)
+    handler: Handler = args.handler
+    try:
+        return handler(args, settings)
+    except (ConfigError, DatabaseUnavailable, SchemaOutOfDate) as exc:
+        print(f"triage-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        log.error("unexpected error %s", error_id, exc_info=True)
+        print(
+            f"triage-bot: something went wrong (error id {error_id}); the log has the details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _configure_logging(settings: Settings) -> None:
+    if settings.log_format == "json":
+        fmt = (
+            '{"time":"%(asctime)s","level":"%(levelname)s",'
+            '"logger":"%(name)s","message":"%(message)s"}'
+        )
+    else:
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=settings.log_level, format=fmt, stream=sys.stderr)
+
+
+def _open(settings: Settings) -> App:
+    return build_app(settings)
+
+
+# -- chat -------------------------------------------------------------------------------------
+
+
+def run_chat(args: argparse.Namespace, settings: Settings) -> int:
+    lines: list[str] | None = None
+    if args.script is not None:
+        lines = _read_script(args.script)
+    app = _open(settings)
+    person = terminal_person(args.person or settings.terminal_user)
+    channel = ConsoleChannel(engine=app.engine, person=person)
+    if lines is not None:
+        channel.run_lines(lines)
+    elif not sys.stdin.isatty():
+        channel.run_lines(sys.stdin.read().splitlines())
+    else:
+        channel.run_interactive()
+    return EXIT_OK
+
+
+def _read_script(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ConfigError(f"cannot read the script {path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"cannot read the script {path}: it is a folder") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read the script {path}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the script {path}: {exc.strerror}") from None
+
+
+# -- reading the desk -------------------------------------------------------------------------
+
+
+def run_requests_list(args: argparse.Namespace, settings: Settings) -> int:
+    app = _open(settings)
+    with app.database.session() as session:
+        rows = desk.request_rows(session, app.config, status=args.status)
+    if args.json:
+        print(desk.to_json(list(reversed(rows))))
+    else:
+        print(visible(desk.render_list(rows, app.config.questions[0].id)))
+    return EXIT_OK
+
+
+def run_requests_show(args: argparse.Namespace, settings: Settings) -> int:
+    request_id = parse_reference(args.reference)
+    if request_id is None:
+        print(
+            f"triage-bot: {args.reference!r} is not a request reference (try TR-0042 or 42)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    app = _open(settings)
+    with app.database.session() as session:
+        request = get_request(session, request_id=request_id)
+        if request is None:
+            print(f"triage-bot: no request {reference_for(request_id)}", file=sys.stderr)
+            return EXIT_NOT_FOUND
+        detail = desk.request_detail(session, app.config, request)
+    print(desk.to_json(detail) if args.json else visible(desk.render_detail(detail)))
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    app = _open(settings)
+    with app.database.session() as session:
+        rows = desk.request_rows(session, app.config, status=args.status)
+    if args.format == "json":
+        text = desk.to_json(rows) + "\n"
+    else:
+        text = desk.to_csv(rows, desk.export_columns(app.config))
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.out.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"Wrote {len(rows)} request(s) to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- operations -------------------------------------------------------------------------------
+
+
+def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    database = Database(settings.database_url)
+    before = database.schema_status()
+    if before.state is SchemaState.CURRENT:
+        print(f"{database.display_url} is already at revision {before.code_revision}.")
+        return EXIT_OK
+    if before.state is SchemaState.UNKNOWN:
+        raise SchemaOutOfDate(before, database.display_url)
+    database.upgrade()
+    print(
+        f"Upgraded {database.display_url} from {before.database_revision or 'an empty database'} "
+        f"to revision {before.code_revision}."
+    )
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    problems = 0
+    try:
+        config = load_app_config(settings.triage_config)
+        print(
+            f"config    {settings.triage_config}: valid ({len(config.questions)} questions, "
+            f"{len(config.categories)} categories)"
+        )
+    except ConfigError as exc:
+        print(f"config    {exc}")
+        config = None
+        problems += 1
+    database = Database(settings.database_url)
+    try:
+        status = database.schema_status()
+        notes = {
+            SchemaState.CURRENT: f"schema current ({status.code_revision})",
+            SchemaState.EMPTY: "empty; it is set up on first use (or run: triage-bot db upgrade)",
+            SchemaState.OUTDATED: f"schema {status.database_revision or '(none)'} is older than "
+            f"{status.code_revision}; run: triage-bot db upgrade",
+            SchemaState.UNKNOWN: f"schema {status.database_revision} is unknown to this version",
+        }
+        print(f"database  {database.display_url}: reachable, {notes[status.state]}")
+        problems += status.state in (SchemaState.OUTDATED, SchemaState.UNKNOWN)
+    except DatabaseUnavailable as exc:
+        print(f"database  {exc}")
+        problems += 1
+    print("terminal  on (triage-bot chat)")
+    print(
+        "slack     "
+        + (
+            "on"
+            if settings.slack_enabled
+            else "off (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on)"
+        )
+    )
+    print(
+        "teams     "
+        + (
+            "on"
+            if settings.teams_enabled
+            else "off (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on)"
+        )
+    )
+    llm_on = settings.llm_configured or (config is not None and config.llm.enabled)
+    model = settings.openai_model or (config.llm.model if config else None) or "(default model)"
+    print(
+        "llm       "
+        + (
+            f"on ({model} at {settings.openai_base_url or 'api.openai.com'})"
+            if llm_on
+            else "off (rule-based classification)"
+        )
+    )
+    return EXIT_USAGE if problems else EXIT_OK

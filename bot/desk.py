@@ -1,0 +1,200 @@
+"""Reading the desk: request lists, one request in full, and the decision-log export.
+
+Exports carry every request with its latest answers as columns. CSV cells that a spreadsheet
+would run as a formula (starting with = + - @) get a leading apostrophe; JSON is verbatim.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.config import AppConfig
+from bot.flows.triage import ASSET_NOTE_ID
+from bot.storage import service
+from bot.storage.models import Person, Request
+
+EXPORT_FORMATS = ("csv", "json")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Filled by the review and decision capabilities; kept in the layout so exports stay stable.
+_DECISION_COLUMNS = ("decision_owner", "due_at", "next_decision", "decision_outcome")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _person_label(person: Person | None) -> str:
+    if person is None:
+        return ""
+    return person.display_name or person.platform_user_id
+
+
+def request_rows(
+    session: Session, config: AppConfig, *, status: str | None = None
+) -> list[dict[str, Any]]:
+    """One flat row per request, oldest first, with the latest answer to every question."""
+    requests = list(reversed(service.list_requests(session, status=status)))
+    ids = [r.id for r in requests if r.id is not None]
+    answers = service.latest_answers_for(session, request_ids=ids)
+    people = service.people_by_id(session, ids={r.requester_id for r in requests})
+    rows = []
+    for request in requests:
+        assert request.id is not None
+        current = answers.get(request.id, {})
+        row: dict[str, Any] = {
+            "reference": request.reference,
+            "id": request.id,
+            "status": request.status,
+            "requester": _person_label(people.get(request.requester_id)),
+            "platform": request.platform,
+            "title": request.title,
+            "category": request.category,
+            "created_at": _iso(request.created_at),
+            "submitted_at": _iso(request.submitted_at),
+            "updated_at": _iso(request.updated_at),
+        }
+        for question in config.questions:
+            answer = current.get(question.id)
+            row[question.id] = None if answer is None or answer.skipped else answer.text
+        note = current.get(ASSET_NOTE_ID)
+        row["asset_idea"] = note.text if note else None
+        row.update(dict.fromkeys(_DECISION_COLUMNS))
+        rows.append(row)
+    return rows
+
+
+def request_detail(session: Session, config: AppConfig, request: Request) -> dict[str, Any]:
+    """Everything about one request: answers with their history, and the audit trail."""
+    assert request.id is not None
+    history = service.answer_history(session, request_id=request.id)
+    people = service.people_by_id(
+        session, ids={request.requester_id, *(a.answered_by for a in history)}
+    )
+    by_question: dict[str, list[dict[str, Any]]] = {}
+    for answer in history:
+        by_question.setdefault(answer.question_id, []).append(
+            {
+                "version": answer.version,
+                "text": answer.text,
+                "skipped": answer.skipped,
+                "answered_at": _iso(answer.answered_at),
+                "answered_by": _person_label(people.get(answer.answered_by)),
+            }
+        )
+    questions = [
+        {
+            "number": number,
+            "id": question.id,
+            "prompt": question.prompt,
+            "versions": by_question.get(question.id, []),
+        }
+        for number, question in enumerate(config.questions, start=1)
+    ]
+    return {
+        "reference": request.reference,
+        "id": request.id,
+        "status": request.status,
+        "requester": _person_label(people.get(request.requester_id)),
+        "platform": request.platform,
+        "title": request.title,
+        "category": request.category,
+        "created_at": _iso(request.created_at),
+        "submitted_at": _iso(request.submitted_at),
+        "updated_at": _iso(request.updated_at),
+        "questions": questions,
+        "asset_idea": [v["text"] for v in by_question.get(ASSET_NOTE_ID, [])],
+        "audit": [
+            {
+                "at": _iso(event.at),
+                "action": event.action,
+                "before": event.before,
+                "after": event.after,
+            }
+            for event in service.audit_trail(session, request_id=request.id)
+        ],
+    }
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _safe_cell(row.get(key)) for key in columns})
+    return buffer.getvalue()
+
+
+def export_columns(config: AppConfig) -> list[str]:
+    return [
+        "reference",
+        "id",
+        "status",
+        "requester",
+        "platform",
+        "title",
+        "category",
+        "created_at",
+        "submitted_at",
+        "updated_at",
+        *(q.id for q in config.questions),
+        "asset_idea",
+        *_DECISION_COLUMNS,
+    ]
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def render_list(rows: list[dict[str, Any]], first_question: str) -> str:
+    """A plain table for people; --json is for programs."""
+    if not rows:
+        return "No requests yet."
+    header = f"{'REFERENCE':<10} {'STATUS':<18} {'REQUESTER':<16} {'UPDATED':<16} TASK"
+    lines = [header]
+    for row in reversed(rows):
+        task = (row.get(first_question) or row.get("title") or "").replace("\n", " ")
+        task = task if len(task) <= 60 else task[:59] + "…"
+        updated = (row["updated_at"] or "")[:16].replace("T", " ")
+        lines.append(
+            f"{row['reference']:<10} {row['status']:<18} {row['requester'][:16]:<16} "
+            f"{updated:<16} {task}"
+        )
+    return "\n".join(lines)
+
+
+def render_detail(detail: dict[str, Any]) -> str:
+    lines = [
+        f"{detail['reference']}  ·  {detail['status']}  ·  from {detail['requester']} "
+        f"({detail['platform']})",
+        f"created {detail['created_at']}  submitted {detail['submitted_at'] or '-'}",
+    ]
+    if detail["title"]:
+        lines.append(f"title: {detail['title']}")
+    for question in detail["questions"]:
+        lines.append(f"\n{question['number']}. {question['prompt']}")
+        versions = question["versions"]
+        if not versions:
+            lines.append("   (not answered)")
+            continue
+        latest = versions[-1]
+        lines.append("   (skipped)" if latest["skipped"] else f"   {latest['text']}")
+        if len(versions) > 1:
+            lines.append(f"   ({len(versions) - 1} earlier version(s) kept)")
+    for idea in detail["asset_idea"]:
+        lines.append(f"\nasset idea: {idea}")
+    lines.append("\naudit trail:")
+    lines.extend(f"  {event['at']}  {event['action']}" for event in detail["audit"])
+    return "\n".join(lines)

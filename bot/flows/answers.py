@@ -1,0 +1,67 @@
+"""Checking an answer against its question's kind, and spotting an asset named as a task."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.config import AssetPushback, Question, QuestionKind
+from bot.flows import copy
+
+_LINK = re.compile(r"(https?://\S+|www\.\S+)", re.IGNORECASE)
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The text to store (as typed, or the chosen option) or why it was not accepted."""
+
+    text: str | None
+    problem: str | None = None
+
+
+def check_answer(question: Question, text: str) -> Checked:
+    if question.kind is QuestionKind.CHOICE:
+        option = _match_option(question.options, text)
+        if option is None:
+            return Checked(None, copy.NOT_A_CHOICE.format(options=", ".join(question.options)))
+        return Checked(option)
+    if question.kind is QuestionKind.DATE and parse_date(text) is None:
+        return Checked(None, copy.NOT_A_DATE)
+    if question.kind is QuestionKind.URL and not _LINK.search(text):
+        return Checked(None, copy.NOT_A_LINK)
+    return Checked(text)
+
+
+def _match_option(options: tuple[str, ...], text: str) -> str | None:
+    wanted = text.strip().casefold()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+        return options[int(wanted) - 1]
+    return next((option for option in options if option.casefold() == wanted), None)
+
+
+def parse_date(text: str) -> date | None:
+    cleaned = " ".join(text.replace(",", " ").split())
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def named_asset(text: str, rules: AssetPushback) -> str | None:
+    """The asset word when the text names a deliverable and no behaviour; None otherwise."""
+    lowered = text.casefold().replace("’", "'")
+    if any(_contains_word(lowered, cue.casefold()) for cue in rules.behaviour_cues):
+        return None
+    for word in rules.asset_words:
+        if _contains_word(lowered, word.casefold()):
+            return word
+    return None
+
+
+def _contains_word(text: str, word: str) -> bool:
+    pattern = r"(?<![\w-])" + re.escape(word) + r"(?:s|es)?(?![\w-])"
+    return re.search(pattern, text) is not None

@@ -1,0 +1,93 @@
+"""Every sentence the triage flow says, in one place so it can be read and edited as prose."""
+
+from __future__ import annotations
+
+GREETING = (
+    "Hi{name}. I'm the L&D triage desk. Before anyone builds a course, we spend about "
+    "15 minutes on what is really going wrong: {count} short questions. Everything you type is "
+    "saved as you go, so you can stop and come back any time. Type help for the commands."
+)
+NEW_REQUEST_STARTED = "Starting request {reference}."
+TITLE_NOTED = "Starting request {reference}: {title}"
+
+QUESTION_PROGRESS = "Question {number} of {count}"
+OPTIONAL_MARK = " (optional)"
+CURRENT_ANSWER = "Your current answer: {answer}"
+CURRENT_ANSWER_SKIPPED = "You skipped this one earlier."
+KEEP_OR_REPLACE = "Type a new answer, or keep to keep it."
+
+EMPTY_ANSWER = "I didn't catch an answer there."
+CANNOT_SKIP = "Question {number} is needed for the triage, so it can't be skipped. {prompt}"
+NOTHING_TO_KEEP = "There is no earlier answer to keep for question {number}. {prompt}"
+NOT_A_CHOICE = "Please pick one of: {options}."
+NOT_A_DATE = "I couldn't read that as a date. Try 2027-03-31 or 31 March 2027."
+NOT_A_LINK = "Please paste at least one link (starting with https://), or type skip."
+
+ASSET_PUSHBACK = (
+    "That describes a format ({asset}) rather than what people do. I've kept it as a note, "
+    "so nothing is lost. What are people doing, or not doing, that made you think of it? "
+    'For example: "New reps put discount codes in the wrong CRM field."'
+)
+ASSET_NOTE = "Asset idea noted: {text}"
+
+SUMMARY_INTRO = "Here is request {reference}. Check it over, then submit, or edit any answer."
+SUMMARY_HINT = "Type submit to send it to L&D, or edit N to change answer N."
+SUMMARY_NOT_READY = "Question {number} still needs an answer before you can submit."
+SUBMITTED = (
+    "Submitted. Your reference is {reference}. L&D will review it and you'll hear back here. "
+    "Say anything to start another request."
+)
+
+RESUME_QUESTION = (
+    "Welcome back{name}. You were on question {number} of {count} of request {reference} "
+    "({prompt}). Continue?"
+)
+RESUME_SUMMARY = (
+    "Welcome back{name}. Request {reference} is complete but not submitted yet. Continue?"
+)
+RESUME_HINT = "Type continue, or new to start a new request (the draft stays in the log)."
+
+BACK_AT_START = "This is the first question, so there is nothing to go back to. {prompt}"
+NO_SUCH_QUESTION = "There is no question {number}: questions are numbered 1 to {count}."
+
+CANCELLED = (
+    "Cancelled request {reference}. Your answers are kept in the log. "
+    "Say anything to start a new request."
+)
+NOTHING_TO_CANCEL = "There is no request in progress to cancel. Say anything to start one."
+RESTARTED = "Request {old} is cancelled (its answers are kept in the log)."
+
+UNKNOWN_COMMAND = "I don't know the command {word}. Type help to see what I understand."
+UNKNOWN_ACTION = "That button isn't one I recognise, so nothing was changed."
+STALE_ACTION = "That button belongs to an earlier step, so nothing was changed."
+STALE_ANSWER = (
+    "This conversation moved on in another window since that question was shown, so I didn't "
+    "file your reply as an answer (it is kept in the log). Here is where things stand now:"
+)
+RESUME_CHOICE_UNCLEAR = "Type continue to pick up where you left off, or new to start again."
+
+STATUS_DRAFTING = "Request {reference} is in progress: {answered} of {count} questions answered."
+STATUS_AT_QUESTION = "You're on question {number}: {prompt}"
+STATUS_AT_SUMMARY = "All questions are answered; it is waiting for you to submit."
+STATUS_IDLE = "You have no request in progress."
+STATUS_RECENT_HEADER = "Your recent requests:"
+STATUS_RECENT_LINE = "{reference} · {status} · updated {updated}"
+
+HELP = """Here is what I understand, at any point:
+  back        go to the previous question
+  skip        skip an optional question
+  keep        keep your current answer when you revisit a question
+  edit N      change your answer to question N (also: change my answer to question N)
+  submit      send the finished request to L&D
+  status      where you are, and your recent requests
+  cancel      cancel the request in progress (answers stay in the log)
+  restart     cancel it and start a new one
+  help        this list
+To give one of these words as an answer, put it in quotes: "back"."""
+
+BUTTON_CONTINUE = "Continue"
+BUTTON_NEW_REQUEST = "Start a new request"
+BUTTON_SKIP = "Skip"
+BUTTON_KEEP = "Keep current answer"
+BUTTON_SUBMIT = "Submit"
+BUTTON_EDIT = "Edit"

@@ -1,0 +1,541 @@
+"""The 15-minute triage conversation, written once for every channel.
+
+One instance handles one turn inside the engine's transaction: it reads where the person stands
+(the locked conversation row), stores what they said at once, moves them on and returns what to
+say. The next question is always the first unanswered one after the question just answered, so
+going back, editing and resuming need no extra bookkeeping.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from bot.config import AppConfig, Question
+from bot.flows import copy
+from bot.flows.answers import check_answer, named_asset
+from bot.flows.commands import (
+    Command,
+    CommandName,
+    TriageAction,
+    parse_command,
+    unquote_command_word,
+)
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    Inbound,
+    InboundKind,
+    Outbound,
+    Summary,
+    SummaryItem,
+)
+from bot.storage import service
+from bot.storage.models import Answer, Conversation, Person, Request, RequestStatus
+
+log = logging.getLogger(__name__)
+
+ASSET_NOTE_ID = "_asset_idea"
+_GREETINGS = {
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "yo",
+    "good morning",
+    "good afternoon",
+    "start",
+    "new request",
+    "triage",
+    "hi there",
+    "hello there",
+}
+_YES = {"yes", "y", "ok", "okay", "sure", "continue", "go on", "confirm", "submit"}
+
+
+class Step(StrEnum):
+    IDLE = "idle"
+    ASKING = "asking"
+    RESUME = "resume"
+    SUMMARY = "summary"
+
+
+class TriageFlow:
+    def __init__(
+        self,
+        *,
+        session: Session,
+        config: AppConfig,
+        person: Person,
+        conversation: Conversation,
+        now: datetime,
+    ) -> None:
+        self.session = session
+        self.config = config
+        self.person = person
+        self.conversation = conversation
+        self.now = now
+        self.questions = config.questions
+        self.request = self._active_request()
+
+    @property
+    def person_id(self) -> int:
+        assert self.person.id is not None
+        return self.person.id
+
+    def _active_request(self) -> Request | None:
+        request_id = self.conversation.request_id
+        request = service.get_request(self.session, request_id=request_id) if request_id else None
+        if request is None or request.status != RequestStatus.DRAFTING:
+            self._go_idle()
+            return None
+        return request
+
+    # -- entry points -------------------------------------------------------------------------
+
+    def handle(self, inbound: Inbound) -> list[Outbound]:
+        if inbound.kind is InboundKind.START:
+            if self.request is None:
+                return self._begin(title=inbound.title, greet=True)
+            return self._offer_resume()
+        if inbound.kind is InboundKind.ACTION:
+            return self._on_action(inbound)
+        return self._on_text(inbound)
+
+    def _on_text(self, inbound: Inbound) -> list[Outbound]:
+        command = parse_command(inbound.text)
+        if command is not None:
+            return self._on_command(command)
+        text = unquote_command_word(inbound.text)
+        if self.request is None:
+            opening = text.strip()
+            title = None if _is_greeting(opening) else opening
+            return self._begin(title=title, greet=True)
+        step = Step(self.conversation.step)
+        if step is Step.RESUME:
+            if _is_yes(text):
+                return self._continue()
+            step = self._leave_resume()
+        if step is Step.SUMMARY:
+            if _is_yes(text):
+                return self._submit()
+            return [Outbound(copy.SUMMARY_HINT)]
+        if inbound.seen_version is not None and inbound.seen_version != self.conversation.version:
+            return self._refuse_stale_answer(inbound.text)
+        return self._answer(self._current_question(), text)
+
+    def _on_command(self, command: Command) -> list[Outbound]:
+        name = command.name
+        if name is CommandName.HELP:
+            return [Outbound(copy.HELP), *self._where_we_are()]
+        if name is CommandName.STATUS:
+            return [self._status()]
+        if name is CommandName.UNKNOWN:
+            return [Outbound(copy.UNKNOWN_COMMAND.format(word=command.word))]
+        if name is CommandName.CANCEL:
+            return self._cancel()
+        if name is CommandName.RESTART:
+            return self._restart()
+        if self.request is None:
+            return self._begin(title=None, greet=True)
+        if Step(self.conversation.step) is Step.RESUME:
+            if name is CommandName.CONTINUE:
+                return self._continue()
+            self._leave_resume()
+        if name is CommandName.EDIT:
+            return self._edit(command.number or 0)
+        if name is CommandName.SUBMIT:
+            if Step(self.conversation.step) is Step.SUMMARY:
+                return self._submit()
+            return self._summary_or_missing()
+        if name is CommandName.CONTINUE:
+            return self._where_we_are()
+        if name is CommandName.BACK:
+            return self._back()
+        if Step(self.conversation.step) is not Step.ASKING:  # skip or keep at the summary
+            return [Outbound(copy.SUMMARY_HINT)]
+        if name is CommandName.SKIP:
+            return self._skip(self._current_question())
+        return self._keep(self._current_question())
+
+    def _on_action(self, inbound: Inbound) -> list[Outbound]:
+        try:
+            action = TriageAction(inbound.action_id)
+        except ValueError:
+            log.warning("unknown action %r from person %s", inbound.action_id, self.person_id)
+            return [Outbound(copy.UNKNOWN_ACTION)]
+        request_part, _, rest = inbound.value.partition(":")
+        question_id, _, option = rest.partition(":")
+        if self.request is None or request_part != str(self.request.id):
+            log.warning("stale %s for %r from person %s", action, inbound.value, self.person_id)
+            return [Outbound(copy.STALE_ACTION), *self._where_we_are()]
+        step = Step(self.conversation.step)
+        if action is TriageAction.CONTINUE:
+            return self._continue() if step is Step.RESUME else self._where_we_are()
+        if action is TriageAction.RESTART:
+            return self._restart()
+        if action is TriageAction.SUBMIT and step is Step.SUMMARY:
+            return self._submit()
+        if action is TriageAction.EDIT and self._question(question_id) is not None:
+            return self._ask(self._question_or_fail(question_id))
+        current = self.conversation.question_id
+        if step is Step.ASKING and question_id == current:
+            question = self._question_or_fail(question_id)
+            if action is TriageAction.SKIP:
+                return self._skip(question)
+            if action is TriageAction.KEEP:
+                return self._keep(question)
+            if action is TriageAction.CHOOSE and option.isdigit():
+                return self._answer(question, str(int(option) + 1))
+        log.warning(
+            "refused %s %r from person %s at %s", action, inbound.value, self.person_id, step
+        )
+        return [Outbound(copy.STALE_ACTION), *self._where_we_are()]
+
+    # -- moving through the questions -----------------------------------------------------------
+
+    def _begin(self, *, title: str | None, greet: bool) -> list[Outbound]:
+        self.request = service.create_request(
+            self.session,
+            requester=self.person,
+            platform=self.conversation.platform,
+            title=title,
+            now=self.now,
+        )
+        self.conversation.request_id = self.request.id
+        self.conversation.pushback_given = False
+        messages: list[Outbound] = []
+        if greet:
+            name = f" {self.person.display_name}" if self.person.display_name else ""
+            messages.append(Outbound(copy.GREETING.format(name=name, count=len(self.questions))))
+        started = copy.TITLE_NOTED if title else copy.NEW_REQUEST_STARTED
+        messages.append(Outbound(started.format(reference=self.request.reference, title=title)))
+        messages.append(self._ask(self.questions[0])[0])
+        return messages
+
+    def _answer(self, question: Question, text: str) -> list[Outbound]:
+        assert self.request is not None
+        if not text.strip():
+            return [
+                Outbound(copy.EMPTY_ANSWER),
+                *self._ask(question),
+            ]
+        checked = check_answer(question, text)
+        if checked.text is None:
+            return [Outbound(checked.problem or ""), *self._ask(question)]
+        asset = named_asset(text, self.config.asset_pushback) if question.asset_check else None
+        if asset and not self.conversation.pushback_given:
+            self._record(ASSET_NOTE_ID, text)
+            self.conversation.pushback_given = True
+            return [
+                Outbound(copy.ASSET_PUSHBACK.format(asset=asset), progress=self._progress(question))
+            ]
+        self._record(question.id, checked.text)
+        return self._advance_from(question)
+
+    def _skip(self, question: Question) -> list[Outbound]:
+        if question.required:
+            number = self.config.question_number(question.id)
+            return [Outbound(copy.CANNOT_SKIP.format(number=number, prompt=question.prompt))]
+        self._record(question.id, "", skipped=True)
+        return self._advance_from(question)
+
+    def _keep(self, question: Question) -> list[Outbound]:
+        if question.id not in self._answers():
+            number = self.config.question_number(question.id)
+            return [Outbound(copy.NOTHING_TO_KEEP.format(number=number, prompt=question.prompt))]
+        return self._advance_from(question)
+
+    def _back(self) -> list[Outbound]:
+        if Step(self.conversation.step) is Step.SUMMARY:
+            return self._ask(self.questions[-1])
+        index = self.config.question_number(self._current_question().id) - 1
+        if index == 0:
+            return [Outbound(copy.BACK_AT_START.format(prompt=self.questions[0].prompt))]
+        return self._ask(self.questions[index - 1])
+
+    def _edit(self, number: int) -> list[Outbound]:
+        if not 1 <= number <= len(self.questions):
+            return [
+                Outbound(copy.NO_SUCH_QUESTION.format(number=number, count=len(self.questions)))
+            ]
+        return self._ask(self.questions[number - 1])
+
+    def _advance_from(self, question: Question) -> list[Outbound]:
+        answers = self._answers()
+        start = self.config.question_number(question.id)
+        ordered = [*self.questions[start:], *self.questions[:start]]
+        upcoming = next((q for q in ordered if q.id not in answers), None)
+        return self._ask(upcoming) if upcoming else self._show_summary(answers)
+
+    def _ask(self, question: Question) -> list[Outbound]:
+        assert self.request is not None
+        self.conversation.step = Step.ASKING
+        self.conversation.question_id = question.id
+        answer = self._answers().get(question.id)
+        lines = [question.prompt + ("" if question.required else copy.OPTIONAL_MARK)]
+        key = f"{self.request.id}:{question.id}"
+        buttons = [
+            Button(option, TriageAction.CHOOSE, f"{key}:{index}")
+            for index, option in enumerate(question.options)
+        ]
+        if answer is not None:
+            lines.append(
+                copy.CURRENT_ANSWER_SKIPPED
+                if answer.skipped
+                else copy.CURRENT_ANSWER.format(answer=answer.text)
+            )
+            lines.append(copy.KEEP_OR_REPLACE)
+            buttons.append(Button(copy.BUTTON_KEEP, TriageAction.KEEP, key))
+        if not question.required:
+            buttons.append(Button(copy.BUTTON_SKIP, TriageAction.SKIP, key))
+        return [
+            Outbound(
+                "\n".join(lines),
+                buttons=tuple(buttons),
+                progress=self._progress(question),
+                hint=question.help or None,
+            )
+        ]
+
+    def _show_summary(self, answers: dict[str, Answer] | None = None) -> list[Outbound]:
+        assert self.request is not None
+        answers = self._answers() if answers is None else answers
+        self.conversation.step = Step.SUMMARY
+        self.conversation.question_id = None
+        items = tuple(
+            SummaryItem(
+                number=number,
+                question_id=question.id,
+                prompt=question.prompt,
+                answer=answers[question.id].text if question.id in answers else None,
+                skipped=question.id in answers and answers[question.id].skipped,
+                required=question.required,
+            )
+            for number, question in enumerate(self.questions, start=1)
+        )
+        asset_note = answers.get(ASSET_NOTE_ID)
+        notes = (copy.ASSET_NOTE.format(text=asset_note.text),) if asset_note else ()
+        reference = self.request.reference
+        return [
+            Outbound(
+                copy.SUMMARY_INTRO.format(reference=reference),
+                summary=Summary(reference=reference, items=items, notes=notes),
+                buttons=(
+                    Button(
+                        copy.BUTTON_SUBMIT,
+                        TriageAction.SUBMIT,
+                        str(self.request.id),
+                        ButtonStyle.PRIMARY,
+                    ),
+                ),
+                hint=copy.SUMMARY_HINT,
+            )
+        ]
+
+    def _summary_or_missing(self) -> list[Outbound]:
+        answers = self._answers()
+        missing = next((q for q in self.questions if q.required and q.id not in answers), None)
+        if missing is None:
+            return self._show_summary(answers)
+        number = self.config.question_number(missing.id)
+        return [Outbound(copy.SUMMARY_NOT_READY.format(number=number)), *self._ask(missing)]
+
+    def _submit(self) -> list[Outbound]:
+        assert self.request is not None
+        answers = self._answers()
+        if any(q.required and q.id not in answers for q in self.questions):
+            return self._summary_or_missing()
+        reference = self.request.reference
+        service.change_status(
+            self.session,
+            request=self.request,
+            status=RequestStatus.SUBMITTED,
+            actor_id=self.person_id,
+            now=self.now,
+        )
+        self._go_idle()
+        self.request = None
+        return [Outbound(copy.SUBMITTED.format(reference=reference))]
+
+    # -- pausing, resuming, cancelling ----------------------------------------------------------
+
+    def _offer_resume(self) -> list[Outbound]:
+        assert self.request is not None
+        step = Step(self.conversation.step)
+        if step is Step.RESUME:
+            step = self._leave_resume()
+        name = f", {self.person.display_name}" if self.person.display_name else ""
+        reference = self.request.reference
+        if step is Step.SUMMARY:
+            text = copy.RESUME_SUMMARY.format(name=name, reference=reference)
+        else:
+            question = self._current_question()
+            text = copy.RESUME_QUESTION.format(
+                name=name,
+                number=self.config.question_number(question.id),
+                count=len(self.questions),
+                reference=reference,
+                prompt=question.prompt,
+            )
+        self.conversation.step = Step.RESUME
+        key = str(self.request.id)
+        buttons = (
+            Button(copy.BUTTON_CONTINUE, TriageAction.CONTINUE, key, ButtonStyle.PRIMARY),
+            Button(copy.BUTTON_NEW_REQUEST, TriageAction.RESTART, key),
+        )
+        return [Outbound(text, buttons=buttons, hint=copy.RESUME_HINT)]
+
+    def _leave_resume(self) -> Step:
+        """Back to the step the person paused on: a question, or the summary."""
+        step = Step.ASKING if self.conversation.question_id else Step.SUMMARY
+        self.conversation.step = step
+        return step
+
+    def _continue(self) -> list[Outbound]:
+        self._leave_resume()
+        return self._where_we_are()
+
+    def _where_we_are(self) -> list[Outbound]:
+        if self.request is None:
+            return []
+        step = Step(self.conversation.step)
+        if step is Step.RESUME:
+            step = self._leave_resume()
+        if step is Step.SUMMARY:
+            return self._show_summary()
+        return self._ask(self._current_question())
+
+    def _cancel(self) -> list[Outbound]:
+        if self.request is None:
+            return [Outbound(copy.NOTHING_TO_CANCEL)]
+        reference = self._cancel_request()
+        return [Outbound(copy.CANCELLED.format(reference=reference))]
+
+    def _restart(self) -> list[Outbound]:
+        if self.request is None:
+            return self._begin(title=None, greet=False)
+        reference = self._cancel_request()
+        return [
+            Outbound(copy.RESTARTED.format(old=reference)),
+            *self._begin(title=None, greet=False),
+        ]
+
+    def _cancel_request(self) -> str:
+        assert self.request is not None
+        service.change_status(
+            self.session,
+            request=self.request,
+            status=RequestStatus.CANCELLED,
+            actor_id=self.person_id,
+            now=self.now,
+        )
+        reference = self.request.reference
+        self.request = None
+        self._go_idle()
+        return reference
+
+    def _refuse_stale_answer(self, text: str) -> list[Outbound]:
+        service.record_audit(
+            self.session,
+            actor_id=self.person_id,
+            request_id=self.request.id if self.request else None,
+            action="answer.not_filed_stale",
+            after={"text": text},
+            now=self.now,
+        )
+        return [Outbound(copy.STALE_ANSWER), *self._where_we_are()]
+
+    def _status(self) -> Outbound:
+        lines: list[str] = []
+        if self.request is None:
+            lines.append(copy.STATUS_IDLE)
+        else:
+            answers = self._answers()
+            answered = sum(1 for q in self.questions if q.id in answers)
+            lines.append(
+                copy.STATUS_DRAFTING.format(
+                    reference=self.request.reference, answered=answered, count=len(self.questions)
+                )
+            )
+            if self.conversation.question_id:
+                question = self._current_question()
+                lines.append(
+                    copy.STATUS_AT_QUESTION.format(
+                        number=self.config.question_number(question.id), prompt=question.prompt
+                    )
+                )
+            else:
+                lines.append(copy.STATUS_AT_SUMMARY)
+        recent = [
+            r
+            for r in service.list_requests(self.session, requester_id=self.person_id, limit=6)
+            if self.request is None or r.id != self.request.id
+        ][:5]
+        if recent:
+            lines.append(copy.STATUS_RECENT_HEADER)
+            lines.extend(
+                copy.STATUS_RECENT_LINE.format(
+                    reference=r.reference,
+                    status=r.status.replace("_", " "),
+                    updated=r.updated_at.strftime("%Y-%m-%d %H:%M"),
+                )
+                for r in recent
+            )
+        return Outbound("\n".join(lines))
+
+    # -- small helpers --------------------------------------------------------------------------
+
+    def _record(self, question_id: str, text: str, *, skipped: bool = False) -> None:
+        assert self.request is not None
+        service.record_answer(
+            self.session,
+            request=self.request,
+            question_id=question_id,
+            text=text,
+            answered_by=self.person_id,
+            now=self.now,
+            skipped=skipped,
+        )
+
+    def _answers(self) -> dict[str, Answer]:
+        assert self.request is not None and self.request.id is not None
+        return service.latest_answers(self.session, request_id=self.request.id)
+
+    def _question(self, question_id: str | None) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def _question_or_fail(self, question_id: str) -> Question:
+        question = self._question(question_id)
+        assert question is not None
+        return question
+
+    def _current_question(self) -> Question:
+        """The current question; one since removed from app.yaml falls back to the first."""
+        return self._question(self.conversation.question_id) or self.questions[0]
+
+    def _progress(self, question: Question) -> str:
+        number = self.config.question_number(question.id)
+        return copy.QUESTION_PROGRESS.format(number=number, count=len(self.questions))
+
+    def _go_idle(self) -> None:
+        self.conversation.step = Step.IDLE
+        self.conversation.question_id = None
+        self.conversation.request_id = None
+        self.conversation.pushback_given = False
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.strip().casefold().rstrip(".!").split())
+
+
+def _is_yes(text: str) -> bool:
+    return _normalise(text) in _YES
+
+
+def _is_greeting(text: str) -> bool:
+    """An opening 'hi' is not a title; anything more is kept as the request's title."""
+    return not text or _normalise(text) in _GREETINGS

@@ -1,0 +1,101 @@
+"""Platform-neutral messages: what channels hand the engine and what they get back to draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    ACTION = "action"
+    START = "start"
+    """A channel opened a session (terminal start, 'New request'): greet or offer to resume."""
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Who is speaking, as the platform names them."""
+
+    platform: str
+    user_id: str
+    workspace_id: str = ""
+    display_name: str = ""
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    person: PersonRef
+    kind: InboundKind = InboundKind.TEXT
+    text: str = ""
+    action_id: str = ""
+    value: str = ""
+    title: str | None = None
+    conversation_ref: dict[str, Any] | None = None
+    seen_version: int | None = None
+    """The conversation version the client last drew; a stale answer is not filed wrongly."""
+
+    @classmethod
+    def say(cls, person: PersonRef, text: str, **extra: Any) -> Inbound:
+        return cls(person=person, kind=InboundKind.TEXT, text=text, **extra)
+
+    @classmethod
+    def press(cls, person: PersonRef, action_id: str, value: str = "", **extra: Any) -> Inbound:
+        return cls(
+            person=person, kind=InboundKind.ACTION, action_id=action_id, value=value, **extra
+        )
+
+    @classmethod
+    def start(cls, person: PersonRef, **extra: Any) -> Inbound:
+        return cls(person=person, kind=InboundKind.START, **extra)
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str = ""
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    number: int
+    question_id: str
+    prompt: str
+    answer: str | None
+    skipped: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Summary:
+    reference: str
+    items: tuple[SummaryItem, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One message. ``text`` is plain text; channels escape it for their own markup."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    summary: Summary | None = None
+    progress: str | None = None
+    hint: str | None = None
+
+
+@dataclass
+class TurnResult:
+    messages: list[Outbound] = field(default_factory=list)
+    conversation_version: int = 0
+    request_reference: str | None = None

@@ -1,0 +1,201 @@
+"""Engine creation, transactions and the schema gate.
+
+SQLite runs in WAL mode with foreign keys on, and every write transaction starts with
+``BEGIN IMMEDIATE`` so two processes serialise their turns instead of failing half-way. On
+PostgreSQL the engine locks the conversation row (``SELECT ... FOR UPDATE``) for the same effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, create_engine
+
+from bot.config import redact_url_password
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached; the message is safe to print (no password)."""
+
+
+class SchemaState(StrEnum):
+    EMPTY = "empty"
+    CURRENT = "current"
+    OUTDATED = "outdated"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    state: SchemaState
+    database_revision: str | None
+    code_revision: str
+
+
+class SchemaOutOfDate(Exception):
+    def __init__(self, status: SchemaStatus, display_url: str) -> None:
+        self.status = status
+        if status.state is SchemaState.UNKNOWN:
+            detail = (
+                f"the database {display_url} is at revision {status.database_revision}, "
+                f"which this version of triage-bot does not know (it expects "
+                f"{status.code_revision}). Is it a newer release's database?"
+            )
+        else:
+            detail = (
+                f"the database {display_url} is at schema revision "
+                f"{status.database_revision or '(none)'}, this code needs {status.code_revision}. "
+                "Run: triage-bot db upgrade"
+            )
+        super().__init__(detail)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event issue BEGIN IMMEDIATE instead of pysqlite's lazy BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One database: its engine, its transactions and its schema state."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.display_url = redact_url_password(url)
+        try:
+            backend = make_url(url).get_backend_name()
+        except (SQLAlchemyError, ValueError) as exc:
+            raise DatabaseUnavailable(
+                f"DATABASE_URL {self.display_url!r} is not a database URL: {_first_line(exc)}"
+            ) from None
+        self.is_sqlite = backend == "sqlite"
+        self.is_postgresql = backend == "postgresql"
+        connect_args: dict[str, Any] = {}
+        if self.is_sqlite:
+            connect_args = {"check_same_thread": False, "timeout": 30}
+        elif self.is_postgresql:
+            connect_args = {"connect_timeout": 5}
+        try:
+            self.engine = create_engine(
+                url, echo=echo, connect_args=connect_args, pool_pre_ping=not self.is_sqlite
+            )
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise DatabaseUnavailable(
+                f"Cannot use the database {self.display_url}: {_first_line(exc)}"
+            ) from None
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def ping(self) -> None:
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailable(
+                f"Cannot reach the database {self.display_url}: {_first_line(exc)}"
+            ) from None
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def _alembic_config(self) -> AlembicConfig:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["engine"] = self.engine
+        return config
+
+    def code_revision(self) -> str:
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        assert head is not None, "the migrations folder has no revision"
+        return head
+
+    def schema_status(self) -> SchemaStatus:
+        code_revision = self.code_revision()
+        try:
+            with self.engine.connect() as connection:
+                tables = set(inspect(connection).get_table_names())
+                revision = MigrationContext.configure(connection).get_current_revision()
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailable(
+                f"Cannot reach the database {self.display_url}: {_first_line(exc)}"
+            ) from None
+        if not tables:
+            state = SchemaState.EMPTY
+        elif revision == code_revision:
+            state = SchemaState.CURRENT
+        else:
+            known = {
+                script.revision
+                for script in ScriptDirectory.from_config(self._alembic_config()).walk_revisions()
+            }
+            state = (
+                SchemaState.OUTDATED
+                if revision is None or revision in known
+                else SchemaState.UNKNOWN
+            )
+        return SchemaStatus(state, revision, code_revision)
+
+    def upgrade(self, revision: str = "head") -> None:
+        command.upgrade(self._alembic_config(), revision)
+
+    def downgrade(self, revision: str) -> None:
+        command.downgrade(self._alembic_config(), revision)
+
+    def require_current_schema(self, *, create_if_empty: bool = True) -> bool:
+        """Refuse to run on an old schema; set up a brand-new empty database. True if created."""
+        status = self.schema_status()
+        if status.state is SchemaState.CURRENT:
+            return False
+        if status.state is SchemaState.EMPTY and create_if_empty:
+            log.info("creating the schema in the new database %s", self.display_url)
+            self.upgrade()
+            return True
+        raise SchemaOutOfDate(status, self.display_url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own reason, without SQLAlchemy's background links or the SQL."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__

@@ -1,0 +1,109 @@
+"""The tables. Answers and audit events are append-only: a change is a new row, never an update."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class RequestStatus(StrEnum):
+    DRAFTING = "drafting"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    AWAITING_DECISION = "awaiting_decision"
+    DECIDED = "decided"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+def _utc_column(*, nullable: bool = False) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable))
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "platform_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    workspace_id: str = Field(default="", max_length=100)
+    platform_user_id: str = Field(max_length=200)
+    display_name: str = Field(default="", max_length=200)
+    time_zone: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _utc_column()
+
+
+class Conversation(SQLModel, table=True):
+    """Where one person stands in one channel; the row every turn locks."""
+
+    __table_args__ = (UniqueConstraint("person_id", "platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str = Field(max_length=20)
+    channel_ref: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+    step: str = Field(default="idle", max_length=40)
+    question_id: str | None = Field(default=None, max_length=40)
+    pushback_given: bool = False
+    version: int = 0
+    updated_at: datetime = _utc_column()
+
+
+class Request(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: int = Field(foreign_key="person.id", index=True)
+    platform: str = Field(max_length=20)
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default=RequestStatus.DRAFTING.value, max_length=20, index=True)
+    category: str | None = Field(default=None, max_length=40)
+    created_at: datetime = _utc_column()
+    submitted_at: datetime | None = _utc_column(nullable=True)
+    updated_at: datetime = _utc_column()
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.id or 0)
+
+
+class Answer(SQLModel, table=True):
+    """One version of one answer; the highest version for a question is the current one."""
+
+    __table_args__ = (UniqueConstraint("request_id", "question_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    question_id: str = Field(max_length=40)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    skipped: bool = False
+    version: int = 1
+    answered_by: int = Field(foreign_key="person.id")
+    answered_at: datetime = _utc_column()
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc_column()
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    action: str = Field(max_length=60)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+REFERENCE_PREFIX = "TR-"
+
+
+def reference_for(request_id: int) -> str:
+    return f"{REFERENCE_PREFIX}{request_id:04d}"
+
+
+def parse_reference(text: str) -> int | None:
+    """'TR-0042', 'tr-42' or '42' → 42; anything else → None."""
+    cleaned = text.strip().upper().removeprefix(REFERENCE_PREFIX)
+    return int(cleaned) if cleaned.isdigit() and int(cleaned) > 0 else None

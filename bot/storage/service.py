@@ -1,0 +1,258 @@
+"""Keyword-only database functions. They flush but never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.messages import PersonRef
+from bot.storage.models import Answer, AuditEvent, Conversation, Person, Request, RequestStatus
+
+
+def upsert_person(session: Session, *, ref: PersonRef, now: datetime) -> Person:
+    person = session.exec(
+        select(Person).where(
+            Person.platform == ref.platform,
+            Person.workspace_id == ref.workspace_id,
+            Person.platform_user_id == ref.user_id,
+        )
+    ).first()
+    if person is None:
+        person = Person(
+            platform=ref.platform,
+            workspace_id=ref.workspace_id,
+            platform_user_id=ref.user_id,
+            display_name=ref.display_name,
+            time_zone=ref.time_zone,
+            created_at=now,
+        )
+        session.add(person)
+        session.flush()
+        return person
+    if ref.display_name and ref.display_name != person.display_name:
+        person.display_name = ref.display_name
+    if ref.time_zone and ref.time_zone != person.time_zone:
+        person.time_zone = ref.time_zone
+    return person
+
+
+def lock_conversation(
+    session: Session, *, person: Person, platform: str, now: datetime
+) -> Conversation:
+    """The person's conversation row, locked for this transaction (created on first contact)."""
+    statement = (
+        select(Conversation)
+        .where(Conversation.person_id == person.id, Conversation.platform == platform)
+        .with_for_update()
+    )
+    conversation = session.exec(statement).first()
+    if conversation is None:
+        assert person.id is not None
+        conversation = Conversation(person_id=person.id, platform=platform, updated_at=now)
+        session.add(conversation)
+        session.flush()
+    return conversation
+
+
+def create_request(
+    session: Session, *, requester: Person, platform: str, title: str | None, now: datetime
+) -> Request:
+    assert requester.id is not None
+    request = Request(
+        requester_id=requester.id, platform=platform, title=title, created_at=now, updated_at=now
+    )
+    session.add(request)
+    session.flush()
+    record_audit(
+        session,
+        actor_id=requester.id,
+        request_id=request.id,
+        action="request.created",
+        after={"status": request.status, "title": title},
+        now=now,
+    )
+    return request
+
+
+def get_request(session: Session, *, request_id: int) -> Request | None:
+    return session.get(Request, request_id)
+
+
+def latest_answers(session: Session, *, request_id: int) -> dict[str, Answer]:
+    """Current answer per question: the highest version wins."""
+    return latest_answers_for(session, request_ids=[request_id]).get(request_id, {})
+
+
+def latest_answers_for(
+    session: Session, *, request_ids: Sequence[int]
+) -> dict[int, dict[str, Answer]]:
+    if not request_ids:
+        return {}
+    newest = (
+        select(
+            Answer.request_id,
+            Answer.question_id,
+            func.max(Answer.version).label("version"),
+        )
+        .where(col(Answer.request_id).in_(request_ids))
+        .group_by(col(Answer.request_id), col(Answer.question_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Answer).join(
+            newest,
+            (col(Answer.request_id) == newest.c.request_id)
+            & (col(Answer.question_id) == newest.c.question_id)
+            & (col(Answer.version) == newest.c.version),
+        )
+    ).all()
+    result: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for answer in rows:
+        result[answer.request_id][answer.question_id] = answer
+    return dict(result)
+
+
+def record_answer(
+    session: Session,
+    *,
+    request: Request,
+    question_id: str,
+    text: str,
+    answered_by: int,
+    now: datetime,
+    skipped: bool = False,
+) -> Answer:
+    """Append a new version; an existing answer is never overwritten, and a change is audited."""
+    assert request.id is not None
+    previous = session.exec(
+        select(Answer)
+        .where(Answer.request_id == request.id, Answer.question_id == question_id)
+        .order_by(col(Answer.version).desc())
+        .limit(1)
+    ).first()
+    answer = Answer(
+        request_id=request.id,
+        question_id=question_id,
+        text=text,
+        skipped=skipped,
+        version=(previous.version + 1) if previous else 1,
+        answered_by=answered_by,
+        answered_at=now,
+    )
+    session.add(answer)
+    request.updated_at = now
+    if previous is not None:
+        record_audit(
+            session,
+            actor_id=answered_by,
+            request_id=request.id,
+            action="answer.edited",
+            before=_answer_snapshot(previous),
+            after=_answer_snapshot(answer),
+            now=now,
+        )
+    session.flush()
+    return answer
+
+
+def _answer_snapshot(answer: Answer) -> dict[str, Any]:
+    return {
+        "question_id": answer.question_id,
+        "version": answer.version,
+        "text": answer.text,
+        "skipped": answer.skipped,
+    }
+
+
+def change_status(
+    session: Session,
+    *,
+    request: Request,
+    status: RequestStatus,
+    actor_id: int | None,
+    now: datetime,
+) -> None:
+    """Every status change leaves an audit event in the same transaction."""
+    before = request.status
+    if before == status.value:
+        return
+    request.status = status.value
+    request.updated_at = now
+    if status is RequestStatus.SUBMITTED:
+        request.submitted_at = now
+    record_audit(
+        session,
+        actor_id=actor_id,
+        request_id=request.id,
+        action="request.status_changed",
+        before={"status": before},
+        after={"status": status.value},
+        now=now,
+    )
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor_id: int | None,
+    request_id: int | None,
+    action: str,
+    now: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=now, actor_id=actor_id, request_id=request_id, action=action, before=before, after=after
+    )
+    session.add(event)
+    return event
+
+
+def list_requests(
+    session: Session,
+    *,
+    status: str | None = None,
+    requester_id: int | None = None,
+    limit: int | None = None,
+) -> list[Request]:
+    statement = select(Request).order_by(col(Request.id).desc())
+    if status is not None:
+        statement = statement.where(Request.status == status)
+    if requester_id is not None:
+        statement = statement.where(Request.requester_id == requester_id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.exec(statement).all())
+
+
+def people_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.exec(select(Person).where(col(Person.id).in_(wanted))).all()
+    return {person.id: person for person in rows if person.id is not None}
+
+
+def audit_trail(session: Session, *, request_id: int) -> list[AuditEvent]:
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.request_id == request_id)
+            .order_by(col(AuditEvent.id))
+        ).all()
+    )
+
+
+def answer_history(session: Session, *, request_id: int) -> list[Answer]:
+    return list(
+        session.exec(
+            select(Answer)
+            .where(Answer.request_id == request_id)
+            .order_by(col(Answer.question_id), col(Answer.version))
+        ).all()
+    )
