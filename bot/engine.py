@@ -69,6 +69,7 @@ class Engine:
                 messages=messages,
                 conversation_version=conversation.version,
                 request_reference=flow.request.reference if flow.request else None,
+                asking=conversation.question_id,
             )
 
 

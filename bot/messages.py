@@ -34,8 +34,8 @@ class Inbound:
     value: str = ""
     title: str | None = None
     conversation_ref: dict[str, Any] | None = None
-    seen_version: int | None = None
-    """The conversation version the client last drew; a stale answer is not filed wrongly."""
+    answering: str | None = None
+    """The question id the client last showed; a reply meant for another question is not filed."""
 
     @classmethod
     def say(cls, person: PersonRef, text: str, **extra: Any) -> Inbound:
@@ -99,3 +99,5 @@ class TurnResult:
     messages: list[Outbound] = field(default_factory=list)
     conversation_version: int = 0
     request_reference: str | None = None
+    asking: str | None = None
+    """The question the conversation now waits on, for clients that pass ``answering`` back."""

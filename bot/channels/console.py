@@ -75,17 +75,17 @@ class ConsoleChannel:
         self.engine = engine
         self.person = person
         self.write = write
-        self.seen_version: int | None = None
+        self.answering: str | None = None
 
     def start(self) -> None:
         self._show(self.engine.handle(Inbound.start(self.person)))
 
     def reply(self, text: str) -> None:
-        inbound = Inbound.say(self.person, text, seen_version=self.seen_version)
+        inbound = Inbound.say(self.person, text, answering=self.answering)
         self._show(self.engine.handle(inbound))
 
     def _show(self, result: TurnResult) -> None:
-        self.seen_version = result.conversation_version
+        self.answering = result.asking
         for message in result.messages:
             self.write(_prefix(render(message)))
 

@@ -122,8 +122,9 @@ class TriageFlow:
         if step is Step.SUMMARY:
             if _is_yes(text):
                 return self._submit()
+            self._keep_unfiled("message.kept_at_summary", inbound.text)
             return [Outbound(copy.SUMMARY_HINT)]
-        if inbound.seen_version is not None and inbound.seen_version != self.conversation.version:
+        if inbound.answering is not None and inbound.answering != self.conversation.question_id:
             return self._refuse_stale_answer(inbound.text)
         return self._answer(self._current_question(), text)
 
@@ -225,6 +226,7 @@ class TriageFlow:
             ]
         checked = check_answer(question, text)
         if checked.text is None:
+            self._keep_unfiled("answer.rejected", text)
             return [Outbound(checked.problem or ""), *self._ask(question)]
         asset = named_asset(text, self.config.asset_pushback) if question.asset_check else None
         if asset and not self.conversation.pushback_given:
@@ -439,15 +441,19 @@ class TriageFlow:
         return reference
 
     def _refuse_stale_answer(self, text: str) -> list[Outbound]:
+        self._keep_unfiled("answer.not_filed_stale", text)
+        return [Outbound(copy.STALE_ANSWER), *self._where_we_are()]
+
+    def _keep_unfiled(self, action: str, text: str) -> None:
+        """Text that is not an answer still goes in the log: nothing a person typed is lost."""
         service.record_audit(
             self.session,
             actor_id=self.person_id,
             request_id=self.request.id if self.request else None,
-            action="answer.not_filed_stale",
+            action=action,
             after={"text": text},
             now=self.now,
         )
-        return [Outbound(copy.STALE_ANSWER), *self._where_we_are()]
 
     def _status(self) -> Outbound:
         lines: list[str] = []

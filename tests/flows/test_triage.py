@@ -1,0 +1,282 @@
+"""The triage conversation through the real engine, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.engine import Engine
+from bot.flows.commands import TriageAction
+from bot.flows.triage import ASSET_NOTE_ID
+from bot.messages import PersonRef
+from bot.storage.database import Database
+from bot.storage.models import Answer, AuditEvent, Conversation, Request
+from tests.conftest import GOOD_ANSWERS
+from tests.support.clock import FakeClock
+from tests.support.transcript import Transcript
+
+
+def answers_in_db(database: Database, question_id: str) -> list[Answer]:
+    with database.session() as session:
+        return list(
+            session.exec(
+                select(Answer)
+                .where(Answer.question_id == question_id)
+                .order_by(col(Answer.version))
+            ).all()
+        )
+
+
+def only_request(database: Database) -> Request:
+    with database.session() as session:
+        requests = session.exec(select(Request)).all()
+    assert len(requests) == 1
+    return requests[0]
+
+
+def test_full_triage_ends_with_a_reference_and_a_submitted_request(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().expect("Hi Ana", "6 short questions", "Question 1 of 6", "What task is failing?")
+    chat.send(GOOD_ANSWERS[0]).expect("Question 2 of 6", "Who performs it?")
+    chat.send(GOOD_ANSWERS[1]).expect("Question 3 of 6", "Where does it fail?")
+    chat.send(GOOD_ANSWERS[2]).expect("Question 4 of 6", "What support already exists?")
+    chat.send(GOOD_ANSWERS[3]).expect("Question 5 of 6", "What evidence would show progress?")
+    chat.send(GOOD_ANSWERS[4]).expect("Question 6 of 6", "source material", "(optional)")
+    chat.send(GOOD_ANSWERS[5]).expect("Here is request TR-0001", *GOOD_ANSWERS)
+    assert only_request(database).status == "drafting"
+    chat.button("Submit").expect("Submitted. Your reference is TR-0001")
+    request = only_request(database)
+    assert request.status == "submitted"
+    assert request.submitted_at is not None
+    with database.session() as session:
+        actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+        status_events = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "request.status_changed")
+        ).all()
+    assert actions[0] == "request.created"
+    assert [(e.before, e.after) for e in status_events] == [
+        ({"status": "drafting"}, {"status": "submitted"})
+    ]
+
+
+def test_every_answer_is_committed_the_moment_it_is_given(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0])
+    stored = answers_in_db(database, "failing_task")
+    assert [a.text for a in stored] == [GOOD_ANSWERS[0]]
+
+
+def test_back_shows_the_current_answer_and_keep_moves_on(chat: Transcript) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send(GOOD_ANSWERS[1])
+    chat.send("back").expect("Question 2 of 6", f"Your current answer: {GOOD_ANSWERS[1]}")
+    chat.send("keep").expect("Question 3 of 6")
+    chat.send("back").send("back").expect("Question 1 of 6")
+    chat.send("back").expect("This is the first question")
+
+
+def test_editing_an_answer_keeps_every_version_and_audits_the_change(
+    chat: Transcript, database: Database, clock: FakeClock
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).expect("Here is request")
+    chat.send("change my answer to question 2").expect("Question 2 of 6", GOOD_ANSWERS[1])
+    clock.advance(minutes=3)
+    chat.send("About 55 account managers").expect("Here is request", "About 55 account managers")
+    versions = answers_in_db(database, "performer")
+    assert [(a.version, a.text) for a in versions] == [
+        (1, GOOD_ANSWERS[1]),
+        (2, "About 55 account managers"),
+    ]
+    assert versions[1].answered_at > versions[0].answered_at
+    with database.session() as session:
+        edit = session.exec(select(AuditEvent).where(AuditEvent.action == "answer.edited")).one()
+    assert edit.before == {
+        "question_id": "performer",
+        "version": 1,
+        "text": GOOD_ANSWERS[1],
+        "skipped": False,
+    }
+    assert edit.after is not None and edit.after["text"] == "About 55 account managers"
+
+
+def test_edit_button_on_the_summary_asks_that_question(chat: Transcript) -> None:
+    chat.start().answer_all(GOOD_ANSWERS)
+    request_id = chat.reference and int(chat.reference.removeprefix("TR-"))
+    chat.press(TriageAction.EDIT, f"{request_id}:evidence").expect("Question 5 of 6")
+    chat.send("keep").expect("Here is request")
+
+
+def test_edit_with_a_number_out_of_range_is_explained(chat: Transcript) -> None:
+    chat.start().send("edit 9").expect("There is no question 9", "1 to 6")
+
+
+def test_required_questions_cannot_be_skipped_but_optional_ones_can(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send("skip").expect("can't be skipped", "What task is failing?")
+    assert answers_in_db(database, "failing_task") == []
+    chat.answer_all(GOOD_ANSWERS[:5]).send("skip").expect("Here is request", "(skipped)")
+    assert [a.skipped for a in answers_in_db(database, "source_material")] == [True]
+
+
+def test_empty_and_whitespace_answers_are_asked_again_and_not_stored(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start()
+    for blank in ["", "   ", "\t \n "]:
+        chat.send(blank).expect("I didn't catch an answer", "Question 1 of 6")
+    assert answers_in_db(database, "failing_task") == []
+
+
+def test_a_named_asset_gets_one_gentle_follow_up_and_is_kept_as_a_note(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send("A 20-minute video").expect(
+        "format (video)", "kept it as a note", "Question 1 of 6"
+    )
+    assert answers_in_db(database, "failing_task") == []
+    assert [a.text for a in answers_in_db(database, ASSET_NOTE_ID)] == ["A 20-minute video"]
+    chat.send("an e-learning module").expect("Question 2 of 6")  # only one follow-up
+    assert [a.text for a in answers_in_db(database, "failing_task")] == ["an e-learning module"]
+    chat.answer_all(GOOD_ANSWERS[1:]).expect("Asset idea noted: A 20-minute video")
+
+
+def test_a_behaviour_that_mentions_a_course_is_not_pushed_back(chat: Transcript) -> None:
+    chat.start().send("Managers don't finish the onboarding course with new hires")
+    chat.expect("Question 2 of 6").expect_not("format (")
+
+
+def test_naming_an_asset_under_existing_support_is_fine(chat: Transcript) -> None:
+    chat.start().answer_all(GOOD_ANSWERS[:3]).send("A video")
+    chat.expect("Question 5 of 6").expect_not("format (")
+
+
+def test_a_command_word_in_another_case_is_the_command_and_quoted_it_is_an_answer(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("BACK").expect("Question 1 of 6")
+    chat.send("keep").send('"back"').expect("Question 3 of 6")
+    assert [a.text for a in answers_in_db(database, "performer")] == ["back"]
+
+
+def test_unknown_commands_are_explained_and_nothing_is_stored(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send("/frobnicate").expect("I don't know the command /frobnicate", "help")
+    assert answers_in_db(database, "failing_task") == []
+
+
+def test_help_lists_the_commands_and_repeats_the_question(chat: Transcript) -> None:
+    chat.start().send("help").expect("back", "skip", "edit N", "cancel", "Question 1 of 6")
+
+
+def test_unusual_text_is_stored_verbatim(chat: Transcript, database: Database) -> None:
+    huge = "The renewal quote is wrong. " * 715 + "end"
+    assert len(huge) > 20_000
+    emoji = "🔥🔥🔥 📉"
+    rtl = "الموظفون لا يسجلون الطلبات في النظام"
+    control = "Tabs\tand\x1b[31mred\x1b[0m and a bell\x07"
+    mention = "<!channel> <@U123> *bold* _it_"
+    chat.start().answer_all([huge, emoji, rtl, control, mention])
+    stored = {
+        q: answers_in_db(database, q)[-1].text
+        for q in ["failing_task", "performer", "failure_point", "existing_support", "evidence"]
+    }
+    assert stored == {
+        "failing_task": huge,
+        "performer": emoji,
+        "failure_point": rtl,
+        "existing_support": control,
+        "evidence": mention,
+    }
+    chat.send("skip").expect("characters in all, stored in full", "🔥🔥🔥", rtl, mention)
+    chat.expect("\\x1b[31mred").expect_not("\x1b")  # escapes are shown, not obeyed
+
+
+def test_cancel_keeps_the_answers_and_the_next_message_starts_a_new_request(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("cancel").expect("Cancelled request TR-0001")
+    assert only_request(database).status == "cancelled"
+    assert len(answers_in_db(database, "failing_task")) == 1
+    chat.send("hello").expect("Starting request TR-0002", "Question 1 of 6")
+
+
+def test_restart_cancels_the_draft_and_opens_a_new_one(chat: Transcript) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("restart")
+    chat.expect("TR-0001 is cancelled", "Starting request TR-0002", "Question 1 of 6")
+
+
+def test_resuming_after_closing_offers_to_continue_at_the_right_question(
+    database: Database, engine: Engine, app_config: object, ana: PersonRef, clock: FakeClock
+) -> None:
+    first = Transcript(engine, ana).start().answer_all(GOOD_ANSWERS[:2])
+    assert first.reference == "TR-0001"
+    later = Engine(database=database, config=engine.config, clock=clock)  # a new process
+    again = Transcript(later, ana).start()
+    again.expect("Welcome back, Ana", "question 3 of 6", "TR-0001", "Where does it fail?")
+    again.button("Continue").expect("Question 3 of 6")
+    again.send(GOOD_ANSWERS[2]).expect("Question 4 of 6")
+
+
+def test_resume_at_the_summary_and_submit(chat: Transcript, engine: Engine, ana: PersonRef) -> None:
+    chat.start().answer_all(GOOD_ANSWERS)
+    again = Transcript(engine, ana).start().expect("complete but not submitted")
+    again.send("yes").expect("Here is request TR-0001").send("submit").expect("Submitted")
+
+
+def test_start_new_from_the_resume_prompt(chat: Transcript, database: Database) -> None:
+    chat.start().send(GOOD_ANSWERS[0])
+    chat.start().button("Start a new request").expect("TR-0001 is cancelled", "TR-0002")
+
+
+def test_typing_an_answer_at_the_resume_prompt_files_it(chat: Transcript) -> None:
+    chat.start().send(GOOD_ANSWERS[0])
+    chat.start().expect("Continue?").send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
+
+
+def test_opening_message_becomes_the_title(chat: Transcript, database: Database) -> None:
+    chat.send("We need a course on the new CRM").expect("Starting request TR-0001: We need")
+    assert only_request(database).title == "We need a course on the new CRM"
+
+
+def test_status_describes_where_you_are(chat: Transcript) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit")
+    chat.send("status").expect("no request in progress", "TR-0001 · submitted")
+
+
+def test_stale_and_unknown_buttons_change_nothing(chat: Transcript, database: Database) -> None:
+    chat.start().send(GOOD_ANSWERS[0])
+    chat.press("triage-request-explode", "1").expect("isn't one I recognise")
+    chat.press(TriageAction.SUBMIT, "1").expect("belongs to an earlier step")
+    chat.press(TriageAction.SKIP, "999:source_material").expect("belongs to an earlier step")
+    chat.press(TriageAction.SKIP, "1:failing_task").expect("belongs to an earlier step")
+    assert only_request(database).status == "drafting"
+    assert answers_in_db(database, "source_material") == []
+
+
+def test_a_reply_to_a_question_another_window_moved_past_is_kept_but_not_filed(
+    engine: Engine, ana: PersonRef, database: Database
+) -> None:
+    first = Transcript(engine, ana).start()
+    second = Transcript(engine, ana).start().expect("Continue?")
+    first.send(GOOD_ANSWERS[0], as_shown=True).expect("Question 2 of 6")
+    second.send("My answer to question 1", as_shown=True)
+    second.expect("moved on in another window", "Question 2 of 6")
+    assert [a.text for a in answers_in_db(database, "failing_task")] == [GOOD_ANSWERS[0]]
+    assert answers_in_db(database, "performer") == []
+    with database.session() as session:
+        kept = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "answer.not_filed_stale")
+        ).one()
+    assert kept.after == {"text": "My answer to question 1"}
+    second.send(GOOD_ANSWERS[1], as_shown=True).expect("Question 3 of 6")
+
+
+def test_each_platform_has_its_own_conversation(engine: Engine, database: Database) -> None:
+    terminal = Transcript(engine, PersonRef(platform="terminal", user_id="ana"))
+    slack = Transcript(engine, PersonRef(platform="slack", user_id="U1", workspace_id="T1"))
+    terminal.start().send(GOOD_ANSWERS[0])
+    slack.start().expect("Question 1 of 6", "TR-0002")
+    with database.session() as session:
+        assert len(session.exec(select(Conversation)).all()) == 2

@@ -1,0 +1,48 @@
+"""The migrations build exactly the tables the models describe, on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from bot.storage.database import Database, SchemaState
+
+
+def test_upgrade_creates_the_schema_the_models_expect(database_url: str) -> None:
+    database = Database(database_url)
+    assert database.schema_status().state is SchemaState.EMPTY
+    database.upgrade()
+    assert database.schema_status().state is SchemaState.CURRENT
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        tables = set(inspect(connection).get_table_names())
+    assert differences == [], "models and migrations disagree; add a migration"
+    assert {"person", "conversation", "request", "answer", "audit_event"} <= tables
+
+
+def test_downgrade_then_upgrade_round_trips(database_url: str) -> None:
+    database = Database(database_url)
+    database.upgrade()
+    database.downgrade("base")
+    status = database.schema_status()
+    assert status.state is SchemaState.OUTDATED
+    assert status.database_revision is None
+    database.upgrade()
+    assert database.schema_status().state is SchemaState.CURRENT
+
+
+def test_an_unknown_revision_is_reported_not_migrated(database_url: str) -> None:
+    database = Database(database_url)
+    database.upgrade()
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'from_the_future'")
+    assert database.schema_status().state is SchemaState.UNKNOWN
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: object) -> None:
+    database = Database(f"sqlite:///{tmp_path}/wal.db")
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -1,0 +1,229 @@
+"""The triage-bot command end to end, in child processes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database
+from tests.conftest import GOOD_ANSWERS
+from tests.support.cli import clean_env, triage_bot
+
+
+@pytest.fixture
+def env(database_url: str) -> dict[str, str]:
+    return clean_env(DATABASE_URL=database_url)
+
+
+def write_script(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "script.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def submit_one(env: dict[str, str], tmp_path: Path, name: str = "Ana") -> None:
+    script = write_script(tmp_path, [*GOOD_ANSWERS, "submit"])
+    run = triage_bot("chat", "--as", name, "--script", str(script), env=env)
+    assert run.code == 0, run.err
+    assert "Submitted. Your reference is" in run.out
+
+
+def test_scripted_chat_prints_the_bot_side_and_exits_zero(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    script = write_script(tmp_path, [*GOOD_ANSWERS, "submit"])
+    run = triage_bot("chat", "--as", "Ana", "--script", str(script), env=env)
+    assert run.code == 0, run.err
+    assert "bot › Hi Ana" in run.out
+    assert "[Question 6 of 6]" in run.out
+    assert "Submitted. Your reference is TR-0001" in run.out
+    assert "Traceback" not in run.err
+
+
+def test_chat_reads_replies_from_a_pipe(env: dict[str, str]) -> None:
+    run = triage_bot("chat", "--as", "Bo", env=env, stdin=GOOD_ANSWERS[0] + "\n")
+    assert run.code == 0, run.err
+    assert "[Question 2 of 6] Who performs it?" in run.out
+    assert "Paused" in run.out
+
+
+def test_closing_and_reopening_the_terminal_resumes(env: dict[str, str]) -> None:
+    triage_bot("chat", "--as", "Cy", env=env, stdin="\n".join(GOOD_ANSWERS[:2]) + "\n")
+    run = triage_bot("chat", "--as", "Cy", env=env, stdin="continue\n")
+    assert "You were on question 3 of 6" in run.out
+    assert "[Question 3 of 6] Where does it fail?" in run.out
+
+
+@pytest.mark.parametrize(
+    ("make_path", "reason"),
+    [
+        (lambda tmp: tmp / "missing.txt", "no such file"),
+        (lambda tmp: tmp, "it is a folder"),
+        (lambda tmp: _binary(tmp), "not UTF-8 text"),
+    ],
+)
+def test_a_bad_script_file_is_one_clear_line_and_exit_two(
+    tmp_path: Path, make_path: object, reason: str
+) -> None:
+    path = make_path(tmp_path)  # type: ignore[operator]
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    run = triage_bot("chat", "--script", str(path), env=env)
+    assert run.code == 2
+    assert reason in run.err
+    assert "Traceback" not in run.err
+    assert not (tmp_path / "x.db").exists(), "nothing should be created for a bad script"
+
+
+def _binary(tmp: Path) -> Path:
+    path = tmp / "script.bin"
+    path.write_bytes(b"\xff\xfe\x00bad")
+    return path
+
+
+def test_requests_list_show_and_export(env: dict[str, str], tmp_path: Path) -> None:
+    submit_one(env, tmp_path)
+    listing = triage_bot("requests", "list", env=env)
+    assert listing.code == 0, listing.err
+    assert "TR-0001" in listing.out and "submitted" in listing.out
+
+    rows = json.loads(
+        triage_bot("requests", "list", "--json", "--status", "submitted", env=env).out
+    )
+    assert [row["reference"] for row in rows] == ["TR-0001"]
+    assert rows[0]["failing_task"] == GOOD_ANSWERS[0]
+    assert (
+        json.loads(triage_bot("requests", "list", "--json", "--status", "cancelled", env=env).out)
+        == []
+    )
+
+    show = json.loads(triage_bot("requests", "show", "TR-0001", "--json", env=env).out)
+    assert show["status"] == "submitted"
+    assert show["questions"][1]["versions"][0]["text"] == GOOD_ANSWERS[1]
+    assert [e["action"] for e in show["audit"]] == ["request.created", "request.status_changed"]
+    assert "What task is failing?" in triage_bot("requests", "show", "1", env=env).out
+
+    missing = triage_bot("requests", "show", "TR-0099", env=env)
+    assert missing.code == 1 and "no request TR-0099" in missing.err
+
+    out = tmp_path / "log.csv"
+    export = triage_bot("export", "--format", "csv", "--out", str(out), env=env)
+    assert export.code == 0, export.err
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(table) == 1
+    assert table[0]["reference"] == "TR-0001"
+    assert table[0]["evidence"] == GOOD_ANSWERS[4]
+    assert {"decision_owner", "due_at", "next_decision", "submitted_at"} <= set(table[0])
+    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)
+    assert exported[0]["source_material"] == GOOD_ANSWERS[5]
+
+
+def test_csv_export_defuses_formulas_and_json_keeps_text_verbatim(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    formula = '=HYPERLINK("http://evil.example","click")'
+    script = write_script(tmp_path, [formula, *GOOD_ANSWERS[1:], "submit"])
+    assert triage_bot("chat", "--script", str(script), env=env).code == 0
+    table = list(csv.DictReader(io.StringIO(triage_bot("export", env=env).out)))
+    assert table[0]["failing_task"] == "'" + formula
+    assert (
+        json.loads(triage_bot("export", "--format", "json", env=env).out)[0]["failing_task"]
+        == formula
+    )
+
+
+def test_unreachable_database_is_one_line_without_the_password(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL="postgresql://triage:s3cret@127.0.0.1:1/desk")
+    run = triage_bot("requests", "list", env=env)
+    assert run.code == 2
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert "Cannot reach the database postgresql+psycopg://triage:***@127.0.0.1:1/desk" in lines[0]
+    assert "s3cret" not in run.err
+
+
+def test_an_old_schema_is_refused_with_the_command_to_run(database_url: str) -> None:
+    database = Database(database_url)
+    database.upgrade()
+    database.downgrade("base")
+    env = clean_env(DATABASE_URL=database_url)
+    for args in (["requests", "list"], ["chat"]):
+        run = triage_bot(*args, env=env)
+        assert run.code == 2
+        assert "Run: triage-bot db upgrade" in run.err
+    upgraded = triage_bot("db", "upgrade", env=env)
+    assert upgraded.code == 0, upgraded.err
+    assert "Upgraded" in upgraded.out
+    assert triage_bot("requests", "list", env=env).out.strip() == "No requests yet."
+    assert "already at revision" in triage_bot("db", "upgrade", env=env).out
+
+
+def test_a_new_database_is_set_up_on_first_use(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}")
+    run = triage_bot("requests", "list", env=env)
+    assert run.code == 0, run.err
+    assert (tmp_path / "fresh.db").exists()
+
+
+def test_check_reports_config_database_and_channels(env: dict[str, str]) -> None:
+    run = triage_bot("check", env=env)
+    assert run.code == 0, run.out
+    assert "6 questions" in run.out
+    assert "reachable" in run.out
+    assert "slack     off" in run.out
+    assert "llm       off" in run.out
+
+
+def test_check_fails_on_a_broken_app_yaml(tmp_path: Path) -> None:
+    broken = tmp_path / "app.yaml"
+    broken.write_text("questions: []\ncategories: [{id: x, label: X}]\n", encoding="utf-8")
+    env = clean_env(TRIAGE_CONFIG=str(broken), DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}")
+    run = triage_bot("check", env=env)
+    assert run.code == 2
+    assert "questions: " in run.out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "file not found"),
+        ("questions: [\n  - id: x\n", "not valid YAML"),
+        ("- just\n- a list\n", "expected a mapping"),
+        (
+            "questions:\n  - {id: Bad Id, prompt: x}\ncategories: [{id: a, label: A}]\n",
+            "questions.0.id",
+        ),
+        (
+            "questions:\n  - {id: a, prompt: x, kind: essay}\ncategories: [{id: a, label: A}]\n",
+            "questions.0.kind",
+        ),
+        (
+            "questions:\n  - {id: a, prompt: x, kind: choice}\ncategories: [{id: a, label: A}]\n",
+            "needs at least two options",
+        ),
+        (
+            "questions:\n  - {id: a, prompt: x}\n  - {id: a, prompt: y}\n"
+            "categories: [{id: a, label: A}]\n",
+            "used twice",
+        ),
+        (
+            "questions:\n  - {id: a, prompt: x, colour: red}\ncategories: [{id: a, label: A}]\n",
+            "questions.0.colour",
+        ),
+    ],
+)
+def test_a_missing_or_malformed_app_yaml_names_the_file_and_the_key(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "app.yaml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    env = clean_env(TRIAGE_CONFIG=str(path), DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}")
+    run = triage_bot("chat", env=env)
+    assert run.code == 2
+    assert str(path) in run.err
+    assert message in run.err
+    assert "Traceback" not in run.err
