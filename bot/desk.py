@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.config import AppConfig
-from bot.flows.triage import ASSET_NOTE_ID
+from bot.flows.views import ASSET_NOTE_ID
 from bot.storage import service
 from bot.storage.models import Person, Request
 

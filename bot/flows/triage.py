@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.config import AppConfig, Question
-from bot.flows import copy
+from bot.flows import copy, views
 from bot.flows.answers import check_answer, named_asset
 from bot.flows.commands import (
     Command,
@@ -24,21 +24,17 @@ from bot.flows.commands import (
     parse_command,
     unquote_command_word,
 )
+from bot.flows.views import ASSET_NOTE_ID
 from bot.messages import (
-    Button,
-    ButtonStyle,
     Inbound,
     InboundKind,
     Outbound,
-    Summary,
-    SummaryItem,
 )
 from bot.storage import service
 from bot.storage.models import Answer, Conversation, Person, Request, RequestStatus
 
 log = logging.getLogger(__name__)
 
-ASSET_NOTE_ID = "_asset_idea"
 _GREETINGS = {
     "hi",
     "hello",
@@ -233,7 +229,10 @@ class TriageFlow:
             self._record(ASSET_NOTE_ID, text)
             self.conversation.pushback_given = True
             return [
-                Outbound(copy.ASSET_PUSHBACK.format(asset=asset), progress=self._progress(question))
+                Outbound(
+                    copy.ASSET_PUSHBACK.format(asset=asset),
+                    progress=views.progress(self.config, question),
+                )
             ]
         self._record(question.id, checked.text)
         return self._advance_from(question)
@@ -278,65 +277,14 @@ class TriageFlow:
         self.conversation.step = Step.ASKING
         self.conversation.question_id = question.id
         answer = self._answers().get(question.id)
-        lines = [question.prompt + ("" if question.required else copy.OPTIONAL_MARK)]
-        key = f"{self.request.id}:{question.id}"
-        buttons = [
-            Button(option, TriageAction.CHOOSE, f"{key}:{index}")
-            for index, option in enumerate(question.options)
-        ]
-        if answer is not None:
-            lines.append(
-                copy.CURRENT_ANSWER_SKIPPED
-                if answer.skipped
-                else copy.CURRENT_ANSWER.format(answer=answer.text)
-            )
-            lines.append(copy.KEEP_OR_REPLACE)
-            buttons.append(Button(copy.BUTTON_KEEP, TriageAction.KEEP, key))
-        if not question.required:
-            buttons.append(Button(copy.BUTTON_SKIP, TriageAction.SKIP, key))
-        return [
-            Outbound(
-                "\n".join(lines),
-                buttons=tuple(buttons),
-                progress=self._progress(question),
-                hint=question.help or None,
-            )
-        ]
+        return [views.question_message(self.config, self.request, question, answer)]
 
     def _show_summary(self, answers: dict[str, Answer] | None = None) -> list[Outbound]:
         assert self.request is not None
-        answers = self._answers() if answers is None else answers
         self.conversation.step = Step.SUMMARY
         self.conversation.question_id = None
-        items = tuple(
-            SummaryItem(
-                number=number,
-                question_id=question.id,
-                prompt=question.prompt,
-                answer=answers[question.id].text if question.id in answers else None,
-                skipped=question.id in answers and answers[question.id].skipped,
-                required=question.required,
-            )
-            for number, question in enumerate(self.questions, start=1)
-        )
-        asset_note = answers.get(ASSET_NOTE_ID)
-        notes = (copy.ASSET_NOTE.format(text=asset_note.text),) if asset_note else ()
-        reference = self.request.reference
-        return [
-            Outbound(
-                copy.SUMMARY_INTRO.format(reference=reference),
-                summary=Summary(reference=reference, items=items, notes=notes),
-                buttons=(
-                    Button(
-                        copy.BUTTON_SUBMIT,
-                        TriageAction.SUBMIT,
-                        str(self.request.id),
-                        ButtonStyle.PRIMARY,
-                    ),
-                ),
-                hint=copy.SUMMARY_HINT,
-            )
-        ]
+        answers = self._answers() if answers is None else answers
+        return [views.summary_message(self.config, self.request, answers)]
 
     def _summary_or_missing(self) -> list[Outbound]:
         answers = self._answers()
@@ -367,29 +315,12 @@ class TriageFlow:
 
     def _offer_resume(self) -> list[Outbound]:
         assert self.request is not None
-        step = Step(self.conversation.step)
-        if step is Step.RESUME:
-            step = self._leave_resume()
-        name = f", {self.person.display_name}" if self.person.display_name else ""
-        reference = self.request.reference
-        if step is Step.SUMMARY:
-            text = copy.RESUME_SUMMARY.format(name=name, reference=reference)
-        else:
-            question = self._current_question()
-            text = copy.RESUME_QUESTION.format(
-                name=name,
-                number=self.config.question_number(question.id),
-                count=len(self.questions),
-                reference=reference,
-                prompt=question.prompt,
-            )
+        if Step(self.conversation.step) is Step.RESUME:
+            self._leave_resume()
+        at_summary = Step(self.conversation.step) is Step.SUMMARY
+        question = None if at_summary else self._current_question()
         self.conversation.step = Step.RESUME
-        key = str(self.request.id)
-        buttons = (
-            Button(copy.BUTTON_CONTINUE, TriageAction.CONTINUE, key, ButtonStyle.PRIMARY),
-            Button(copy.BUTTON_NEW_REQUEST, TriageAction.RESTART, key),
-        )
-        return [Outbound(text, buttons=buttons, hint=copy.RESUME_HINT)]
+        return [views.resume_message(self.config, self.request, question, self.person.display_name)]
 
     def _leave_resume(self) -> Step:
         """Back to the step the person paused on: a question, or the summary."""
@@ -456,42 +387,14 @@ class TriageFlow:
         )
 
     def _status(self) -> Outbound:
-        lines: list[str] = []
-        if self.request is None:
-            lines.append(copy.STATUS_IDLE)
-        else:
-            answers = self._answers()
-            answered = sum(1 for q in self.questions if q.id in answers)
-            lines.append(
-                copy.STATUS_DRAFTING.format(
-                    reference=self.request.reference, answered=answered, count=len(self.questions)
-                )
-            )
-            if self.conversation.question_id:
-                question = self._current_question()
-                lines.append(
-                    copy.STATUS_AT_QUESTION.format(
-                        number=self.config.question_number(question.id), prompt=question.prompt
-                    )
-                )
-            else:
-                lines.append(copy.STATUS_AT_SUMMARY)
+        answers = self._answers() if self.request else {}
+        question = self._current_question() if self.conversation.question_id else None
         recent = [
             r
             for r in service.list_requests(self.session, requester_id=self.person_id, limit=6)
             if self.request is None or r.id != self.request.id
         ][:5]
-        if recent:
-            lines.append(copy.STATUS_RECENT_HEADER)
-            lines.extend(
-                copy.STATUS_RECENT_LINE.format(
-                    reference=r.reference,
-                    status=r.status.replace("_", " "),
-                    updated=r.updated_at.strftime("%Y-%m-%d %H:%M"),
-                )
-                for r in recent
-            )
-        return Outbound("\n".join(lines))
+        return views.status_message(self.config, self.request, answers, question, recent)
 
     # -- small helpers --------------------------------------------------------------------------
 
@@ -522,10 +425,6 @@ class TriageFlow:
     def _current_question(self) -> Question:
         """The current question; one since removed from app.yaml falls back to the first."""
         return self._question(self.conversation.question_id) or self.questions[0]
-
-    def _progress(self, question: Question) -> str:
-        number = self.config.question_number(question.id)
-        return copy.QUESTION_PROGRESS.format(number=number, count=len(self.questions))
 
     def _go_idle(self) -> None:
         self.conversation.step = Step.IDLE

@@ -6,7 +6,7 @@ from sqlmodel import col, select
 
 from bot.engine import Engine
 from bot.flows.commands import TriageAction
-from bot.flows.triage import ASSET_NOTE_ID
+from bot.flows.views import ASSET_NOTE_ID
 from bot.messages import PersonRef
 from bot.storage.database import Database
 from bot.storage.models import Answer, AuditEvent, Conversation, Request
