@@ -75,6 +75,7 @@ class TriageFlow:
         self.conversation = conversation
         self.now = now
         self.questions = config.questions
+        self._answer_cache: dict[str, Answer] | None = None
         self.request = self._active_request()
 
     @property
@@ -203,6 +204,7 @@ class TriageFlow:
             now=self.now,
         )
         self.conversation.request_id = self.request.id
+        self._answer_cache = {}
         self.conversation.pushback_given = False
         messages: list[Outbound] = []
         if greet:
@@ -400,19 +402,23 @@ class TriageFlow:
 
     def _record(self, question_id: str, text: str, *, skipped: bool = False) -> None:
         assert self.request is not None
-        service.record_answer(
+        answers = self._answers()
+        answers[question_id] = service.record_answer(
             self.session,
             request=self.request,
             question_id=question_id,
             text=text,
             answered_by=self.person_id,
             now=self.now,
+            previous=answers.get(question_id),
             skipped=skipped,
         )
 
     def _answers(self) -> dict[str, Answer]:
         assert self.request is not None and self.request.id is not None
-        return service.latest_answers(self.session, request_id=self.request.id)
+        if self._answer_cache is None:
+            self._answer_cache = service.latest_answers(self.session, request_id=self.request.id)
+        return self._answer_cache
 
     def _question(self, question_id: str | None) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

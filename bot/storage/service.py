@@ -7,20 +7,30 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.messages import PersonRef
 from bot.storage.models import Answer, AuditEvent, Conversation, Person, Request, RequestStatus
 
+# Built once: statements on the per-turn path skip SQLAlchemy's expression building.
+_PERSON_BY_PLATFORM_ID = select(Person).where(
+    Person.platform == bindparam("platform"),
+    Person.workspace_id == bindparam("workspace_id"),
+    Person.platform_user_id == bindparam("user_id"),
+)
+_CONVERSATION_FOR_UPDATE = (
+    select(Conversation)
+    .where(Conversation.person_id == bindparam("person_id"))
+    .where(Conversation.platform == bindparam("platform"))
+    .with_for_update()
+)
+
 
 def upsert_person(session: Session, *, ref: PersonRef, now: datetime) -> Person:
     person = session.exec(
-        select(Person).where(
-            Person.platform == ref.platform,
-            Person.workspace_id == ref.workspace_id,
-            Person.platform_user_id == ref.user_id,
-        )
+        _PERSON_BY_PLATFORM_ID,
+        params={"platform": ref.platform, "workspace_id": ref.workspace_id, "user_id": ref.user_id},
     ).first()
     if person is None:
         person = Person(
@@ -45,12 +55,9 @@ def lock_conversation(
     session: Session, *, person: Person, platform: str, now: datetime
 ) -> Conversation:
     """The person's conversation row, locked for this transaction (created on first contact)."""
-    statement = (
-        select(Conversation)
-        .where(Conversation.person_id == person.id, Conversation.platform == platform)
-        .with_for_update()
-    )
-    conversation = session.exec(statement).first()
+    conversation = session.exec(
+        _CONVERSATION_FOR_UPDATE, params={"person_id": person.id, "platform": platform}
+    ).first()
     if conversation is None:
         assert person.id is not None
         conversation = Conversation(person_id=person.id, platform=platform, updated_at=now)
@@ -83,9 +90,20 @@ def get_request(session: Session, *, request_id: int) -> Request | None:
     return session.get(Request, request_id)
 
 
+_ANSWERS_OF_REQUEST = (
+    select(Answer).where(Answer.request_id == bindparam("request_id")).order_by(col(Answer.id))
+)
+
+
 def latest_answers(session: Session, *, request_id: int) -> dict[str, Answer]:
-    """Current answer per question: the highest version wins."""
-    return latest_answers_for(session, request_ids=[request_id]).get(request_id, {})
+    """Current answer per question: the highest version wins. A request has a few dozen rows at
+    most, so reading them all beats a grouped subquery on the per-turn path."""
+    latest: dict[str, Answer] = {}
+    for answer in session.exec(_ANSWERS_OF_REQUEST, params={"request_id": request_id}):
+        held = latest.get(answer.question_id)
+        if held is None or answer.version > held.version:
+            latest[answer.question_id] = answer
+    return latest
 
 
 def latest_answers_for(
@@ -125,16 +143,15 @@ def record_answer(
     text: str,
     answered_by: int,
     now: datetime,
+    previous: Answer | None,
     skipped: bool = False,
 ) -> Answer:
-    """Append a new version; an existing answer is never overwritten, and a change is audited."""
+    """Append a new version after ``previous`` (the current answer, from ``latest_answers``).
+
+    An answer is never overwritten, and a change is audited; the unique (request, question,
+    version) key refuses a stale ``previous`` instead of losing either answer.
+    """
     assert request.id is not None
-    previous = session.exec(
-        select(Answer)
-        .where(Answer.request_id == request.id, Answer.question_id == question_id)
-        .order_by(col(Answer.version).desc())
-        .limit(1)
-    ).first()
     answer = Answer(
         request_id=request.id,
         question_id=question_id,

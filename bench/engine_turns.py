@@ -1,0 +1,148 @@
+"""Engine turns per second and per-turn latency, beside the floor: a bare insert-and-commit.
+
+Each simulated requester runs the whole triage (start, six answers, submit: eight turns) through
+the real engine on a fresh database. The floor is one single-row INSERT and COMMIT through the
+same SQLAlchemy engine, measured in the same run, so the ratio shows what the flow costs on top
+of the database's own commit. Run: `make bench` or `.venv/bin/python bench/engine_turns.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import load_app_config  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.messages import Inbound, PersonRef  # noqa: E402
+from bot.storage.database import Database  # noqa: E402
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ANSWERS = [
+    "New reps put discount codes in the wrong CRM field",
+    "About 40 account managers in EMEA",
+    "When a quote is converted into an order",
+    "A wiki page nobody can find",
+    "Order corrections below 5 a week by March",
+    "https://wiki.example.com/discounts",
+    "submit",
+]
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def measure(step: Callable[[], None], count: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for _ in range(count):
+        t0 = time.perf_counter()
+        step()
+        latencies.append(time.perf_counter() - t0)
+    return time.perf_counter() - started, latencies
+
+
+def run_engine(database: Database, requesters: int) -> tuple[float, list[float]]:
+    engine = Engine(database=database, config=load_app_config(ROOT / "app.yaml"))
+    inbounds: list[Inbound] = []
+    for n in range(requesters):
+        person = PersonRef(platform="bench", user_id=f"user{n}", display_name=f"User {n}")
+        inbounds.append(Inbound.start(person))
+        inbounds.extend(Inbound.say(person, answer) for answer in ANSWERS)
+    queue: Iterator[Inbound] = iter(inbounds)
+
+    def one_turn() -> None:
+        engine.handle(next(queue))
+
+    return measure(one_turn, len(inbounds))
+
+
+def run_floor(database: Database, count: int) -> tuple[float, list[float]]:
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, body TEXT)")
+    counter = iter(range(1, count + 1))
+
+    def one_commit() -> None:
+        with database.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO bench_floor (id, body) VALUES (:id, :body)"),
+                {"id": next(counter), "body": "x" * 60},
+            )
+
+    return measure(one_commit, count)
+
+
+@contextmanager
+def sqlite_database() -> Iterator[Database]:
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database(f"sqlite:///{folder}/bench.db")
+        database.upgrade()
+        yield database
+        database.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[Database]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    plain = POSTGRES.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        database = Database(f"{POSTGRES}?options=-csearch_path%3D{schema}")
+        database.upgrade()
+        yield database
+        database.dispose()
+    finally:
+        with psycopg.connect(plain, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def report(name: str, what: str, elapsed: float, latencies: list[float]) -> None:
+    print(
+        f"{name:<11} {what:<24} {len(latencies):>7} {len(latencies) / elapsed:>10.0f}"
+        f" {percentile(latencies, 0.5) * 1000:>9.2f} {percentile(latencies, 0.99) * 1000:>9.2f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requesters", type=int, default=250, help="simulated requesters")
+    args = parser.parse_args()
+    turns = args.requesters * (len(ANSWERS) + 1)
+    python = sys.version.split()[0]
+    print(f"{args.requesters} requesters x {len(ANSWERS) + 1} turns, one thread, Python {python}")
+    print(f"{'database':<11} {'what':<24} {'count':>7} {'per sec':>10} {'p50 ms':>9} {'p99 ms':>9}")
+    backends: list[tuple[str, Callable[[], AbstractContextManager[Database]]]] = [
+        ("sqlite", sqlite_database)
+    ]
+    try:
+        with psycopg.connect(POSTGRES.replace("+psycopg", ""), connect_timeout=3):
+            backends.append(("postgresql", postgres_database))
+    except psycopg.Error as exc:
+        print(f"(postgresql skipped: {str(exc).splitlines()[0]})")
+    for name, open_database in backends:
+        with open_database() as database:
+            floor_elapsed, floor = run_floor(database, turns)
+            report(name, "floor: insert+commit", floor_elapsed, floor)
+            elapsed, latencies = run_engine(database, args.requesters)
+            report(name, "engine turn", elapsed, latencies)
+            ratio = statistics.median(latencies) / statistics.median(floor)
+            print(f"{'':<11} {'turn p50 / floor p50':<24} {ratio:>7.1f}x")
+
+
+if __name__ == "__main__":
+    main()
