@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from bot.storage.database import Database, SchemaState
 
@@ -46,3 +46,20 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: object) -> None:
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_times_come_back_as_aware_utc_on_every_database(database_url: str) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from bot.storage.models import Person
+
+    database = Database(database_url)
+    database.upgrade()
+    in_paris = datetime(2027, 3, 28, 3, 30, tzinfo=timezone(timedelta(hours=2)))
+    with database.session() as session:
+        session.add(Person(platform="t", platform_user_id="p", created_at=in_paris))
+    with database.session() as session:
+        stored = session.exec(select(Person)).one().created_at
+    assert stored == in_paris
+    assert stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+    assert stored.astimezone(UTC).hour == 1
