@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -116,13 +117,13 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
         lines = _read_script(args.script)
     app = _open(settings)
     person = terminal_person(args.person or settings.terminal_user)
-    channel = ConsoleChannel(engine=app.engine, person=person)
+    if lines is None and not sys.stdin.isatty():
+        lines = sys.stdin.read().splitlines()
     if lines is not None:
-        channel.run_lines(lines)
-    elif not sys.stdin.isatty():
-        channel.run_lines(sys.stdin.read().splitlines())
+        ConsoleChannel(engine=app.engine, person=person).run_lines(lines)
     else:
-        channel.run_interactive()
+        width = min(shutil.get_terminal_size().columns, 100)
+        ConsoleChannel(engine=app.engine, person=person, width=width).run_interactive()
     return EXIT_OK
 
 

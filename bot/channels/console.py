@@ -7,6 +7,7 @@ can carry escape sequences, and they must not repaint the operator's terminal.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterable
 
 from bot.engine import Engine
@@ -70,11 +71,17 @@ def _render_summary(summary: Summary) -> list[str]:
 
 class ConsoleChannel:
     def __init__(
-        self, *, engine: Engine, person: PersonRef, write: Callable[[str], None] = print
+        self,
+        *,
+        engine: Engine,
+        person: PersonRef,
+        write: Callable[[str], None] = print,
+        width: int | None = None,
     ) -> None:
         self.engine = engine
         self.person = person
         self.write = write
+        self.width = width
         self.answering: str | None = None
 
     def start(self) -> None:
@@ -87,7 +94,7 @@ class ConsoleChannel:
     def _show(self, result: TurnResult) -> None:
         self.answering = result.asking
         for message in result.messages:
-            self.write(_prefix(render(message)))
+            self.write(_prefix(render(message), self.width))
 
     def run_lines(self, lines: Iterable[str], *, echo: bool = True) -> None:
         """Scripted mode: one reply per line, the conversation printed like a transcript."""
@@ -110,6 +117,24 @@ class ConsoleChannel:
             self.reply(text)
 
 
-def _prefix(text: str) -> str:
-    first, *rest = text.split("\n")
-    return "\n".join([BOT + first, *("      " + line for line in rest)])
+def _prefix(text: str, width: int | None) -> str:
+    """Indent under the bot's name, wrapping at word boundaries when the width is known."""
+    lines: list[str] = []
+    for number, line in enumerate(text.split("\n")):
+        lead = BOT if number == 0 else " " * len(BOT)
+        if width is None:
+            lines.append(lead + line)
+            continue
+        stripped = line.lstrip(" ")
+        inner = " " * len(BOT) + " " * (len(line) - len(stripped))
+        lines.append(
+            textwrap.fill(
+                stripped,
+                width,
+                initial_indent=lead + line[: len(line) - len(stripped)],
+                subsequent_indent=inner,
+                break_on_hyphens=False,
+            )
+            or lead
+        )
+    return "\n".join(lines)
