@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.config import AppConfig
 from bot.flows.triage import TriageFlow
-from bot.messages import Inbound, TurnResult
+from bot.messages import AnswerForm, Inbound, PersonRef, RequestLine, TurnResult
 from bot.storage import service
 from bot.storage.database import Database
+from bot.storage.models import Answer, Request, RequestStatus
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,51 @@ class Engine:
                 log.info("turn for %s collided (%s); retrying", inbound.person.user_id, exc.orig)
         raise AssertionError("unreachable")
 
+    def answer_form(
+        self, person: PersonRef, request_id: int, question_id: str
+    ) -> AnswerForm | None:
+        """The current answer, for a form; None unless it is this person's request in progress."""
+        question = next((q for q in self.config.questions if q.id == question_id), None)
+        if question is None:
+            return None
+        with self.database.session() as session:
+            owner = service.find_person(session, ref=person)
+            request = service.get_request(session, request_id=request_id)
+            if owner is None or request is None or request.requester_id != owner.id:
+                return None
+            if request.status != RequestStatus.DRAFTING:
+                return None
+            answer = service.latest_answers(session, request_id=request_id).get(question_id)
+        return AnswerForm(
+            request_id=request_id,
+            question_id=question.id,
+            number=self.config.question_number(question.id),
+            prompt=question.prompt,
+            help=question.help,
+            current="" if answer is None or answer.skipped else answer.text,
+            required=question.required,
+        )
+
+    def requests_of(self, person: PersonRef, *, limit: int = 15) -> list[RequestLine]:
+        """'My requests', newest first, for App Home and its Teams equivalent."""
+        with self.database.session() as session:
+            owner = service.find_person(session, ref=person)
+            if owner is None:
+                return []
+            requests = service.list_requests(session, requester_id=owner.id, limit=limit)
+            answers = service.latest_answers_for(
+                session, request_ids=[r.id for r in requests if r.id is not None]
+            )
+        return _request_lines(requests, answers, self.config.questions[0].id)
+
     def _turn(self, inbound: Inbound) -> TurnResult:
         with self.database.session() as session:
             now = self.clock()
+            if inbound.event_id and not service.claim_event(
+                session, platform=inbound.person.platform, event_id=inbound.event_id, now=now
+            ):
+                log.info("dropped redelivered event %s", inbound.event_id)
+                return TurnResult(duplicate=True)
             person = service.upsert_person(session, ref=inbound.person, now=now)
             conversation = service.lock_conversation(
                 session, person=person, platform=inbound.person.platform, now=now
@@ -70,7 +113,28 @@ class Engine:
                 conversation_version=conversation.version,
                 request_reference=flow.request.reference if flow.request else None,
                 asking=conversation.question_id,
+                refused=flow.refused,
+                problem=flow.problem,
             )
+
+
+def _request_lines(
+    requests: list[Request], answers: dict[int, dict[str, Answer]], task_question: str
+) -> list[RequestLine]:
+    lines = []
+    for request in requests:
+        assert request.id is not None
+        task = answers.get(request.id, {}).get(task_question)
+        lines.append(
+            RequestLine(
+                request_id=request.id,
+                reference=request.reference,
+                status=request.status,
+                task=task.text if task else (request.title or ""),
+                updated_at=request.updated_at,
+            )
+        )
+    return lines
 
 
 def _is_retryable(exc: IntegrityError | OperationalError) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +37,12 @@ class Inbound:
     conversation_ref: dict[str, Any] | None = None
     answering: str | None = None
     """The question id the client last showed; a reply meant for another question is not filed."""
+    fresh: bool = False
+    """START only: begin a new request even when one is in progress (it is cancelled)."""
+    source_link: str | None = None
+    """START only: a link to file as the new request's source material."""
+    event_id: str | None = None
+    """The platform's id for this delivery; a redelivery with the same id is dropped."""
 
     @classmethod
     def say(cls, person: PersonRef, text: str, **extra: Any) -> Inbound:
@@ -78,6 +85,7 @@ class SummaryItem:
 
 @dataclass(frozen=True)
 class Summary:
+    request_id: int
     reference: str
     items: tuple[SummaryItem, ...]
     notes: tuple[str, ...] = ()
@@ -101,3 +109,34 @@ class TurnResult:
     request_reference: str | None = None
     asking: str | None = None
     """The question the conversation now waits on, for clients that pass ``answering`` back."""
+    duplicate: bool = False
+    """The event was handled before (a platform retry): nothing changed, nothing to send."""
+    problem: str | None = None
+    """Why an answer was not accepted (empty, not a link ...), for forms that show it inline."""
+    refused: bool = False
+    """The action was refused (stale, unknown, not yours): the card it came from stays as is."""
+
+
+@dataclass(frozen=True)
+class AnswerForm:
+    """What a form needs to let someone rewrite one answer (a Slack modal, a Teams card)."""
+
+    request_id: int
+    question_id: str
+    number: int
+    prompt: str
+    help: str
+    current: str
+    required: bool
+    multiline: bool = True
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """One row of 'My requests'."""
+
+    request_id: int
+    reference: str
+    status: str
+    task: str
+    updated_at: datetime

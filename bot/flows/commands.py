@@ -35,6 +35,8 @@ class TriageAction(StrEnum):
     KEEP = "triage-answer-keep"
     SKIP = "triage-question-skip"
     CHOOSE = "triage-choice-select"
+    REPLACE = "triage-answer-replace"
+    """A new answer typed into a form (a Slack modal, a Teams card), carried in ``text``."""
 
 
 @dataclass(frozen=True)

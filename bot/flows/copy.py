@@ -55,6 +55,7 @@ CANCELLED = (
     "Say anything to start a new request."
 )
 NOTHING_TO_CANCEL = "There is no request in progress to cancel. Say anything to start one."
+SOURCE_LINKED = "I've added the message you shared as source material: {link}"
 RESTARTED = "Request {old} is cancelled (its answers are kept in the log)."
 
 UNKNOWN_COMMAND = "I don't know the command {word}. Type help to see what I understand."

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from bot.config import AppConfig, Question
+from bot.config import AppConfig, Question, QuestionKind
 from bot.flows import copy, views
 from bot.flows.answers import check_answer, named_asset
 from bot.flows.commands import (
@@ -24,7 +24,7 @@ from bot.flows.commands import (
     parse_command,
     unquote_command_word,
 )
-from bot.flows.views import ASSET_NOTE_ID
+from bot.flows.views import ASSET_NOTE_ID, SOURCE_NOTE_ID
 from bot.messages import (
     Inbound,
     InboundKind,
@@ -76,6 +76,8 @@ class TriageFlow:
         self.now = now
         self.questions = config.questions
         self._answer_cache: dict[str, Answer] | None = None
+        self.refused = False
+        self.problem: str | None = None
         self.request = self._active_request()
 
     @property
@@ -95,12 +97,24 @@ class TriageFlow:
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         if inbound.kind is InboundKind.START:
-            if self.request is None:
-                return self._begin(title=inbound.title, greet=True)
-            return self._offer_resume()
+            return self._on_start(inbound)
         if inbound.kind is InboundKind.ACTION:
             return self._on_action(inbound)
         return self._on_text(inbound)
+
+    def _on_start(self, inbound: Inbound) -> list[Outbound]:
+        """A session opened: greet and begin, or offer to resume; ``fresh`` always begins anew."""
+        if self.request is not None and inbound.fresh:
+            old = self._cancel_request()
+            return [
+                Outbound(copy.RESTARTED.format(old=old)),
+                *self._begin(title=inbound.title, greet=False, source_link=inbound.source_link),
+            ]
+        if self.request is None:
+            return self._begin(title=inbound.title, greet=True, source_link=inbound.source_link)
+        if inbound.title:
+            self._keep_unfiled("message.kept_title", inbound.title)
+        return self._offer_resume()
 
     def _on_text(self, inbound: Inbound) -> list[Outbound]:
         command = parse_command(inbound.text)
@@ -164,12 +178,12 @@ class TriageFlow:
             action = TriageAction(inbound.action_id)
         except ValueError:
             log.warning("unknown action %r from person %s", inbound.action_id, self.person_id)
-            return [Outbound(copy.UNKNOWN_ACTION)]
+            return self._refuse(copy.UNKNOWN_ACTION)
         request_part, _, rest = inbound.value.partition(":")
         question_id, _, option = rest.partition(":")
         if self.request is None or request_part != str(self.request.id):
             log.warning("stale %s for %r from person %s", action, inbound.value, self.person_id)
-            return [Outbound(copy.STALE_ACTION), *self._where_we_are()]
+            return self._refuse(copy.STALE_ACTION)
         step = Step(self.conversation.step)
         if action is TriageAction.CONTINUE:
             return self._continue() if step is Step.RESUME else self._where_we_are()
@@ -177,8 +191,13 @@ class TriageFlow:
             return self._restart()
         if action is TriageAction.SUBMIT and step is Step.SUMMARY:
             return self._submit()
-        if action is TriageAction.EDIT and self._question(question_id) is not None:
-            return self._ask(self._question_or_fail(question_id))
+        question = self._question(question_id)
+        if action is TriageAction.EDIT and question is not None:
+            return self._ask(question)
+        if action is TriageAction.REPLACE and question is not None:
+            if step is Step.RESUME:
+                self._leave_resume()
+            return self._answer(question, inbound.text)
         current = self.conversation.question_id
         if step is Step.ASKING and question_id == current:
             question = self._question_or_fail(question_id)
@@ -191,11 +210,13 @@ class TriageFlow:
         log.warning(
             "refused %s %r from person %s at %s", action, inbound.value, self.person_id, step
         )
-        return [Outbound(copy.STALE_ACTION), *self._where_we_are()]
+        return self._refuse(copy.STALE_ACTION)
 
     # -- moving through the questions -----------------------------------------------------------
 
-    def _begin(self, *, title: str | None, greet: bool) -> list[Outbound]:
+    def _begin(
+        self, *, title: str | None, greet: bool, source_link: str | None = None
+    ) -> list[Outbound]:
         self.request = service.create_request(
             self.session,
             requester=self.person,
@@ -212,18 +233,28 @@ class TriageFlow:
             messages.append(Outbound(copy.GREETING.format(name=name, count=len(self.questions))))
         started = copy.TITLE_NOTED if title else copy.NEW_REQUEST_STARTED
         messages.append(Outbound(started.format(reference=self.request.reference, title=title)))
-        messages.append(self._ask(self.questions[0])[0])
+        if source_link:
+            self._record(self._source_question_id(), source_link)
+            messages.append(Outbound(copy.SOURCE_LINKED.format(link=source_link)))
+        messages.extend(self._advance_from(self.questions[-1]))
         return messages
+
+    def _source_question_id(self) -> str:
+        """Where a linked message goes: the first link question, else a note beside the answers."""
+        link_question = next((q for q in self.questions if q.kind is QuestionKind.URL), None)
+        return link_question.id if link_question else SOURCE_NOTE_ID
 
     def _answer(self, question: Question, text: str) -> list[Outbound]:
         assert self.request is not None
         if not text.strip():
+            self.problem = copy.EMPTY_ANSWER
             return [
                 Outbound(copy.EMPTY_ANSWER),
                 *self._ask(question),
             ]
         checked = check_answer(question, text)
         if checked.text is None:
+            self.problem = checked.problem
             self._keep_unfiled("answer.rejected", text)
             return [Outbound(checked.problem or ""), *self._ask(question)]
         asset = named_asset(text, self.config.asset_pushback) if question.asset_check else None
@@ -372,6 +403,11 @@ class TriageFlow:
         self.request = None
         self._go_idle()
         return reference
+
+    def _refuse(self, text: str) -> list[Outbound]:
+        """A button that cannot apply: say so, change nothing, leave the card alone."""
+        self.refused = True
+        return [Outbound(text)]
 
     def _refuse_stale_answer(self, text: str) -> list[Outbound]:
         self._keep_unfiled("answer.not_filed_stale", text)

@@ -12,6 +12,8 @@ from bot.storage.models import Answer, Request
 
 ASSET_NOTE_ID = "_asset_idea"
 """Where the asset idea from the push-back is kept: an answer row no question owns."""
+SOURCE_NOTE_ID = "_source_link"
+"""Where a linked message goes when app.yaml has no link question."""
 
 
 def progress(config: AppConfig, question: Question) -> str:
@@ -64,7 +66,9 @@ def summary_message(config: AppConfig, request: Request, answers: Mapping[str, A
     submit = Button(copy.BUTTON_SUBMIT, TriageAction.SUBMIT, str(request.id), ButtonStyle.PRIMARY)
     return Outbound(
         copy.SUMMARY_INTRO.format(reference=request.reference),
-        summary=Summary(reference=request.reference, items=items, notes=notes),
+        summary=Summary(
+            request_id=request.id or 0, reference=request.reference, items=items, notes=notes
+        ),
         buttons=(submit,),
         hint=copy.SUMMARY_HINT,
     )

@@ -115,6 +115,18 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class ProcessedEvent(SQLModel, table=True):
+    """Platform event ids already handled: a redelivered event is recognised and dropped."""
+
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    event_id: str = Field(max_length=200)
+    received_at: datetime = _utc_column()
+
+
 REFERENCE_PREFIX = "TR-"
 
 

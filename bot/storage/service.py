@@ -8,10 +8,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.messages import PersonRef
-from bot.storage.models import Answer, AuditEvent, Conversation, Person, Request, RequestStatus
+from bot.storage.models import (
+    Answer,
+    AuditEvent,
+    Conversation,
+    Person,
+    ProcessedEvent,
+    Request,
+    RequestStatus,
+)
 
 # Built once: statements on the per-turn path skip SQLAlchemy's expression building.
 _PERSON_BY_PLATFORM_ID = select(Person).where(
@@ -27,11 +37,15 @@ _CONVERSATION_FOR_UPDATE = (
 )
 
 
-def upsert_person(session: Session, *, ref: PersonRef, now: datetime) -> Person:
-    person = session.exec(
+def find_person(session: Session, *, ref: PersonRef) -> Person | None:
+    return session.exec(
         _PERSON_BY_PLATFORM_ID,
         params={"platform": ref.platform, "workspace_id": ref.workspace_id, "user_id": ref.user_id},
     ).first()
+
+
+def upsert_person(session: Session, *, ref: PersonRef, now: datetime) -> Person:
+    person = find_person(session, ref=ref)
     if person is None:
         person = Person(
             platform=ref.platform,
@@ -64,6 +78,22 @@ def lock_conversation(
         session.add(conversation)
         session.flush()
     return conversation
+
+
+def claim_event(session: Session, *, platform: str, event_id: str, now: datetime) -> bool:
+    """True the first time an event id is seen; a redelivery gets False and changes nothing.
+
+    Claimed in the turn's own transaction, so a turn that fails releases its claim and the
+    platform's retry is processed normally.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedEvent)
+        .values(platform=platform, event_id=event_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+    )
+    return session.execute(statement).rowcount == 1
 
 
 def create_request(

@@ -7,6 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
+import bot.channels.slack.tables  # noqa: F401  (the schema includes them)
 from bot.storage.database import Database, SchemaState
 
 
