@@ -62,6 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply migrations")
     upgrade.set_defaults(handler=run_db_upgrade)
 
+    serve = commands.add_parser("serve", help="the HTTP server for Slack (and Teams)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--no-scheduler", action="store_true", help="do not run the reminder scheduler here"
+    )
+    serve.set_defaults(handler=run_serve)
+
+    socket = commands.add_parser("socket", help="Slack over Socket Mode (no public URL needed)")
+    socket.set_defaults(handler=run_socket)
+
+    manifest = commands.add_parser("manifest", help="app manifests for the chat platforms")
+    manifest_commands = manifest.add_subparsers(dest="manifest_command", required=True)
+    slack_manifest = manifest_commands.add_parser("slack", help="a Slack app manifest (YAML)")
+    slack_manifest.add_argument(
+        "--url", metavar="URL", help="public https base URL; without it, Socket Mode"
+    )
+    slack_manifest.set_defaults(handler=run_manifest_slack)
+
     check = commands.add_parser("check", help="validate app.yaml and the environment")
     check.set_defaults(handler=run_check)
     return parser
@@ -208,6 +227,50 @@ def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
         f"Upgraded {database.display_url} from {before.database_revision or 'an empty database'} "
         f"to revision {before.code_revision}."
     )
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
+    from bot.server import build_web_app
+
+    app = _open(settings)
+    if not settings.slack_enabled:
+        print(
+            "triage-bot: no chat channel is configured, serving /healthz and /metrics only; "
+            "see triage-bot check",
+            file=sys.stderr,
+        )
+    print(
+        f"Serving on http://{args.host}:{args.port} (POST /slack/events, GET /healthz)",
+        file=sys.stderr,
+    )
+    web.run_app(build_web_app(app), host=args.host, port=args.port, print=None)
+    return EXIT_OK
+
+
+def run_socket(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.channels.slack.socket import run_socket_mode
+
+    if not settings.slack_app_token:
+        raise ConfigError(
+            "Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)"
+        )
+    app = _open(settings)
+    print("Connecting to Slack over Socket Mode; Ctrl-C to stop.", file=sys.stderr)
+    asyncio.run(run_socket_mode(app))
+    return EXIT_OK
+
+
+def run_manifest_slack(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.slack.manifest import slack_manifest_yaml
+
+    if args.url and not args.url.startswith("https://"):
+        raise ConfigError(f"--url must be a public https:// address, not {args.url!r}")
+    sys.stdout.write(slack_manifest_yaml(public_url=args.url))
     return EXIT_OK
 
 

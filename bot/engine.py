@@ -7,6 +7,7 @@ same person take turns instead of interleaving, and each sees what the other com
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -34,12 +35,17 @@ class Engine:
         self.database = database
         self.config = config
         self.clock = clock
+        self.observe: Callable[[float], None] = lambda seconds: None
+        """Called with each turn's duration (the server's metrics hook in here)."""
 
     def handle(self, inbound: Inbound) -> TurnResult:
         """Run one turn. Retries when a first contact races another (a unique key collides)."""
+        started = time.perf_counter()
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                return self._turn(inbound)
+                result = self._turn(inbound)
+                self.observe(time.perf_counter() - started)
+                return result
             except (IntegrityError, OperationalError) as exc:
                 if attempt == _ATTEMPTS or not _is_retryable(exc):
                     raise

@@ -92,8 +92,9 @@ def claim_event(session: Session, *, platform: str, event_id: str, now: datetime
         insert(ProcessedEvent)
         .values(platform=platform, event_id=event_id, received_at=now)
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(ProcessedEvent.__table__.c.id)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).first() is not None
 
 
 def create_request(

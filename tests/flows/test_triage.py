@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from bot.engine import Engine
 from bot.flows.commands import TriageAction
 from bot.flows.views import ASSET_NOTE_ID
-from bot.messages import PersonRef
+from bot.messages import Inbound, PersonRef
 from bot.storage.database import Database
 from bot.storage.models import Answer, AuditEvent, Conversation, Request
 from tests.conftest import GOOD_ANSWERS
@@ -280,3 +280,15 @@ def test_each_platform_has_its_own_conversation(engine: Engine, database: Databa
     slack.start().expect("Question 1 of 6", "TR-0002")
     with database.session() as session:
         assert len(session.exec(select(Conversation)).all()) == 2
+
+
+def test_a_redelivered_event_changes_nothing_and_says_nothing(
+    engine: Engine, ana: PersonRef, database: Database
+) -> None:
+    Transcript(engine, ana).start()
+    first = engine.handle(Inbound.say(ana, GOOD_ANSWERS[0], event_id="Ev1"))
+    again = engine.handle(Inbound.say(ana, GOOD_ANSWERS[0], event_id="Ev1"))
+    assert not first.duplicate and first.messages
+    assert again.duplicate and again.messages == []
+    assert len(answers_in_db(database, "failing_task")) == 1
+    assert not engine.handle(Inbound.say(ana, GOOD_ANSWERS[1], event_id="Ev2")).duplicate

@@ -1,0 +1,79 @@
+"""Building the Bolt app: one shared Web API client, single-workspace token or OAuth installs."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack.channel import SlackChannel
+from bot.channels.slack.manifest import BOT_SCOPES
+from bot.channels.slack.oauth import async_installation_store, async_state_store
+from bot.config import ConfigError, Settings
+from bot.engine import Engine
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+SLACK_API_URL = "https://slack.com/api/"
+
+
+def build_web_client(
+    settings: Settings, session: aiohttp.ClientSession | None, token: str | None = None
+) -> AsyncWebClient:
+    """Every Web API call goes through this client: a shared connection pool (a client without
+    one opens a connection per call) and retries for 429 Retry-After, dropped connections and
+    Slack's 5xx answers."""
+    base_url = settings.slack_api_url or SLACK_API_URL
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        session=session,
+        timeout=15,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_slack_app(
+    *,
+    settings: Settings,
+    engine: Engine,
+    database: Database,
+    session: aiohttp.ClientSession | None,
+) -> AsyncApp:
+    if not settings.slack_signing_secret:
+        raise ConfigError("Slack needs SLACK_SIGNING_SECRET (Basic Information in the app's page)")
+    oauth_settings = None
+    token = settings.slack_bot_token
+    if settings.slack_client_id and settings.slack_client_secret and not token:
+        oauth_settings = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=list(BOT_SCOPES),
+            installation_store=async_installation_store(settings.slack_client_id, database),
+            state_store=async_state_store(database),
+        )
+    elif not token:
+        raise ConfigError(
+            "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (installs through /slack/install)"
+        )
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret,
+        client=build_web_client(settings, session, token),  # Bolt takes the token from it
+        oauth_settings=oauth_settings,
+        logger=logging.getLogger("bot.channels.slack.bolt"),
+    )
+    SlackChannel(engine=engine).register(app)
+    return app

@@ -1,0 +1,203 @@
+"""Drawing neutral messages as Block Kit, with slack_sdk's models enforcing Slack's limits.
+
+Everything a person typed is shown in ``plain_text`` objects, which Slack never parses for
+mentions, links or formatting, so an answer of ``<!channel>`` or ``*bold*`` shows as typed.
+The few mrkdwn strings we build from app.yaml text are escaped (&, <, >) first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.flows.commands import TriageAction
+from bot.messages import AnswerForm, Button, ButtonStyle, Outbound, RequestLine, Summary
+from bot.text import shorten
+
+SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section; leave room for the suffix
+CONTEXT_LIMIT = 1900
+FALLBACK_LIMIT = 2000
+BLOCKS_PER_MESSAGE = 50
+NEW_REQUEST_ACTION = "triage-request-new"
+HOME_BLOCK_LIMIT = 100
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters, so typed text can never become a mention or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: str, limit: int = SECTION_LIMIT) -> PlainTextObject:
+    return PlainTextObject(text=shorten(text, limit) or " ", emoji=True)
+
+
+def button_element(button: Button, action_id: str | None = None) -> ButtonElement:
+    style = None if button.style is ButtonStyle.DEFAULT else button.style.value
+    return ButtonElement(
+        text=PlainTextObject(text=shorten(button.label, 70), emoji=True),
+        action_id=action_id or button.action_id,
+        value=button.value,
+        style=style,
+    )
+
+
+def action_id_of(element_action_id: str) -> str:
+    """Choice buttons share one action in a block, so they carry a '.N' suffix; drop it."""
+    return element_action_id.split(".", 1)[0]
+
+
+def message_blocks(message: Outbound) -> list[Block]:
+    blocks: list[Block] = []
+    if message.progress:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"*{escape(message.progress)}*")])
+        )
+    blocks.append(SectionBlock(text=plain(message.text)))
+    if message.summary:
+        blocks.extend(summary_blocks(message.summary))
+    if message.hint:
+        blocks.append(ContextBlock(elements=[plain(message.hint, CONTEXT_LIMIT)]))
+    if message.buttons:
+        elements = [
+            button_element(
+                button,
+                f"{button.action_id}.{index}" if button.action_id == TriageAction.CHOOSE else None,
+            )
+            for index, button in enumerate(message.buttons[:25])
+        ]
+        blocks.append(ActionsBlock(elements=elements))
+    return blocks
+
+
+def summary_blocks(summary: Summary) -> list[Block]:
+    blocks: list[Block] = [DividerBlock()]
+    for item in summary.items:
+        if item.skipped:
+            answer = "(skipped)"
+        elif item.answer is None:
+            answer = "(not answered yet)"
+        else:
+            answer = item.answer
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"*{item.number}. {escape(item.prompt)}*")]
+            )
+        )
+        edit = Button("Edit", TriageAction.EDIT, f"{summary.request_id}:{item.question_id}")
+        blocks.append(SectionBlock(text=plain(answer), accessory=button_element(edit)))
+    for note in summary.notes:
+        blocks.append(ContextBlock(elements=[plain(note, CONTEXT_LIMIT)]))
+    blocks.append(DividerBlock())
+    return blocks
+
+
+def fallback_text(messages: Sequence[Outbound]) -> str:
+    """The notification text: plain, escaped, short."""
+    return escape(shorten("\n".join(m.text for m in messages), FALLBACK_LIMIT))
+
+
+def turn_payloads(messages: Sequence[Outbound]) -> list[dict[str, Any]]:
+    """One Slack message per turn (several when the blocks pass Slack's 50-block limit)."""
+    blocks = [block for message in messages for block in message_blocks(message)]
+    text = fallback_text(messages)
+    return [
+        {"text": text, "blocks": [b.to_dict() for b in blocks[i : i + BLOCKS_PER_MESSAGE]]}
+        for i in range(0, len(blocks), BLOCKS_PER_MESSAGE)
+    ]
+
+
+def settled_blocks(blocks: Iterable[dict[str, Any]], chosen: str) -> list[dict[str, Any]]:
+    """The card after a button was used: no buttons left to press twice, and what was chosen."""
+    kept: list[dict[str, Any]] = []
+    for block in blocks:
+        if block.get("type") == "actions":
+            continue
+        kept.append({key: value for key, value in block.items() if key != "accessory"})
+    note = ContextBlock(elements=[MarkdownTextObject(text=f"✓ {escape(chosen)}")])
+    return [*kept[: BLOCKS_PER_MESSAGE - 1], note.to_dict()]
+
+
+def home_view(lines: Sequence[RequestLine]) -> dict[str, Any]:
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text="L&D triage desk")),
+        SectionBlock(
+            text=plain(
+                "Tell us what is going wrong before anyone builds a course: six short "
+                "questions, about 15 minutes, saved as you go."
+            )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=PlainTextObject(text="New request"),
+                    action_id=NEW_REQUEST_ACTION,
+                    value="home",
+                    style="primary",
+                )
+            ]
+        ),
+        HeaderBlock(text=PlainTextObject(text="My requests")),
+    ]
+    if not lines:
+        blocks.append(SectionBlock(text=plain("No requests yet.")))
+    for line in lines[: (HOME_BLOCK_LIMIT - len(blocks)) // 2]:
+        status = line.status.replace("_", " ")
+        updated = line.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{escape(line.reference)}* · {escape(status)} · updated {updated}"
+                )
+            )
+        )
+        blocks.append(ContextBlock(elements=[plain(line.task or "(no task yet)", CONTEXT_LIMIT)]))
+    return {"type": "home", "blocks": [b.to_dict() for b in blocks]}
+
+
+ANSWER_FORM_CALLBACK = "triage-answer-form"
+ANSWER_BLOCK = "answer"
+ANSWER_INPUT = "text"
+INPUT_LIMIT = 3000
+
+
+def answer_modal(form: AnswerForm) -> dict[str, Any] | None:
+    """A modal to rewrite one answer; None when the answer is too long for a Slack input."""
+    if len(form.current) > INPUT_LIMIT:
+        return None
+    element = PlainTextInputElement(
+        action_id=ANSWER_INPUT,
+        multiline=form.multiline,
+        initial_value=form.current or None,
+        max_length=INPUT_LIMIT,
+    )
+    block = InputBlock(
+        block_id=ANSWER_BLOCK,
+        label=PlainTextObject(text=shorten(form.prompt, 1900)),
+        element=element,
+        hint=PlainTextObject(text=shorten(form.help, 1900)) if form.help else None,
+        optional=not form.required,
+    )
+    return View(
+        type="modal",
+        callback_id=ANSWER_FORM_CALLBACK,
+        private_metadata=f"{form.request_id}:{form.question_id}",
+        title=PlainTextObject(text=f"Answer {form.number}"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[block],
+    ).to_dict()

@@ -1,0 +1,108 @@
+"""One aiohttp application for every HTTP surface: Slack, (later) Teams, health and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.app import App
+from bot.channels.slack.app import build_slack_app
+from bot.metrics import Metrics
+from bot.storage.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+SLACK_KEY = web.AppKey("slack", AsyncApp)
+METRICS_KEY = web.AppKey("metrics", Metrics)
+SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Application:
+    web_app = web.Application(middlewares=[_count_requests], client_max_size=2 * 1024 * 1024)
+    web_app[METRICS_KEY] = metrics or Metrics()
+    app.engine.observe = web_app[METRICS_KEY].observe_turn
+
+    async def lifecycle(web_app: web.Application) -> AsyncIterator[None]:
+        # One pooled HTTP session for all Web API calls, created inside the running loop.
+        async with aiohttp.ClientSession() as session:
+            web_app[SESSION_KEY] = session
+            if app.settings.slack_enabled:
+                web_app[SLACK_KEY] = build_slack_app(
+                    settings=app.settings, engine=app.engine, database=app.database, session=session
+                )
+            yield
+
+    web_app.cleanup_ctx.append(lifecycle)
+
+    async def healthz(request: web.Request) -> web.Response:
+        try:
+            await asyncio.to_thread(app.database.ping)
+        except DatabaseUnavailable as exc:
+            return web.json_response({"status": "unavailable", "database": str(exc)}, status=503)
+        return web.json_response({"status": "ok", "database": "ok"})
+
+    async def metrics_text(request: web.Request) -> web.Response:
+        try:
+            await asyncio.to_thread(app.database.ping)
+            up = True
+        except DatabaseUnavailable:
+            up = False
+        return web.Response(
+            text=request.app[METRICS_KEY].render(database_up=up),
+            content_type="text/plain",
+            charset="utf-8",
+        )
+
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics_text)
+    if app.settings.slack_enabled:
+        web_app.router.add_post("/slack/events", _slack_events)
+        if app.settings.slack_client_id and not app.settings.slack_bot_token:
+            web_app.router.add_get("/slack/install", _slack_oauth)
+            web_app.router.add_get("/slack/oauth_redirect", _slack_oauth)
+    return web_app
+
+
+async def _slack_events(request: web.Request) -> web.Response:
+    """Bolt verifies the signature and timestamp (401 otherwise), then acknowledges first."""
+    bolt_response = await request.app[SLACK_KEY].async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(bolt_response)
+
+
+async def _slack_oauth(request: web.Request) -> web.Response:
+    flow = request.app[SLACK_KEY].oauth_flow
+    assert flow is not None
+    bolt_request = await to_bolt_request(request)
+    if request.path == flow.install_path:
+        return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+    return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+
+@web.middleware
+async def _count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    route = (
+        request.match_info.route.resource.canonical if request.match_info.route.resource else "?"
+    )
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        request.app[METRICS_KEY].count_request(route, exc.status)
+        raise
+    request.app[METRICS_KEY].count_request(route, response.status)
+    log.debug(
+        "%s %s %s %.1fms",
+        request.method,
+        request.path,
+        response.status,
+        (time.perf_counter() - started) * 1000,
+    )
+    return response

@@ -1,0 +1,212 @@
+"""A local stand-in for Slack's Web API: answers the methods the bot calls and records them.
+
+It listens on port 0 (tests run in parallel), is reached through SLACK_API_URL, and can be told
+to answer the next calls of a method with 429 (Retry-After) or 500.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER_ID = "UBOT"
+TEAM_ID = "T0TEAM"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: int | None
+    remaining: int
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _failures: dict[str, _Failure] = field(default_factory=dict)
+    _condition: threading.Condition = field(default_factory=threading.Condition)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                query = self.path.split("?", 1)[1] if "?" in self.path else ""
+                self._reply({k: v[0] for k, v in parse_qs(query).items()})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw).items()}
+                self._reply(params)
+
+            def _reply(self, params: dict[str, Any]) -> None:
+                for key in ("blocks", "view", "attachments"):
+                    if isinstance(params.get(key), str):
+                        params[key] = json.loads(params[key])
+                auth = self.headers.get("Authorization", "")
+                method = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+                status, body, headers = fake._answer(method, params, auth.removeprefix("Bearer "))
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- driving it ------------------------------------------------------------------------
+
+    def fail_next(
+        self, method: str, *, status: int, times: int = 1, retry_after: int | None = None
+    ) -> None:
+        with self._condition:
+            self._failures[method] = _Failure(status, retry_after, times)
+
+    def of(self, method: str) -> list[Call]:
+        with self._condition:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        timeout: float = 10.0,
+        where: Callable[[Call], bool] = lambda call: True,
+    ) -> list[Call]:
+        """Block until ``count`` matching calls arrived; the timeout only guards a hang."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                matching = [c for c in self.calls if c.method == method and where(c)]
+                if len(matching) >= count:
+                    return matching
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"expected {count} {method} call(s); saw {seen}")
+                self._condition.wait(remaining)
+
+    def posted_text(self, channel: str | None = None) -> str:
+        """Everything posted so far, blocks flattened to text, in order."""
+        texts = []
+        for call in self.of("chat.postMessage") + self.of("chat.postEphemeral"):
+            if channel is None or call.params.get("channel") == channel:
+                texts.append(_flatten(call.params.get("blocks")) or call.params.get("text", ""))
+        return "\n".join(texts)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def _answer(
+        self, method: str, params: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._condition:
+            failure = self._failures.get(method)
+            if failure and failure.remaining > 0:
+                failure.remaining -= 1
+                self.calls.append(Call(f"{method}!{failure.status}", params, token))
+                self._condition.notify_all()
+                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+                error = "ratelimited" if failure.status == 429 else "internal_error"
+                return failure.status, {"ok": False, "error": error}, headers
+            self.calls.append(Call(method, params, token))
+            self._condition.notify_all()
+            ts = f"1700000000.{next(self._ts):06d}"
+        return 200, self._body(method, params, ts), {}
+
+    def _body(self, method: str, params: dict[str, Any], ts: str) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://acme.slack.com/",
+                "team": "Acme",
+                "user": "triage",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": "BBOT",
+            }
+        if method == "users.info":
+            user_id = params.get("user", "")
+            user = self.users.get(user_id, {"real_name": f"Person {user_id}", "tz": "Europe/Paris"})
+            return {"ok": True, "user": {"id": user_id, "profile": {}, **user}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}}
+        if method in ("chat.postMessage", "chat.update"):
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": params.get("ts") or ts,
+                "message": {"text": params.get("text"), "ts": ts},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method == "chat.getPermalink":
+            channel, message_ts = params.get("channel"), params.get("message_ts", "")
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://acme.slack.com/archives/{channel}/p{message_ts.replace('.', '')}",
+            }
+        if method in ("views.publish", "views.open", "views.update"):
+            return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
+        return {"ok": False, "error": "unknown_method"}
+
+
+def _flatten(blocks: Any) -> str:
+    """The visible text of Block Kit JSON, for assertions that read like what a person sees."""
+    if not blocks:
+        return ""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("plain_text", "mrkdwn") and "text" in node:
+                parts.append(str(node["text"]))
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(parts)
