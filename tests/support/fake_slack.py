@@ -181,11 +181,8 @@ class FakeSlack:
             return {"ok": True, "message_ts": ts}
         if method == "chat.getPermalink":
             channel, message_ts = params.get("channel"), params.get("message_ts", "")
-            return {
-                "ok": True,
-                "channel": channel,
-                "permalink": f"https://acme.slack.com/archives/{channel}/p{message_ts.replace('.', '')}",
-            }
+            link = f"https://acme.slack.com/archives/{channel}/p{message_ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method in ("views.publish", "views.open", "views.update"):
             return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}
