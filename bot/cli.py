@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -93,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # pydantic's ValidationError, worded for people
         print(f"triage-bot: the environment is not valid: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    _configure_logging(settings)
+    _configure_logging(settings, interactive=args.handler is run_chat)
     handler: Handler = args.handler
     try:
         return handler(args, settings)
@@ -112,15 +113,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _configure_logging(settings: Settings) -> None:
+class _JsonFormatter(logging.Formatter):
+    """One JSON object per line, traceback included, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class _NoTracebackFormatter(logging.Formatter):
+    """For the terminal chat, whose stderr is the person typing: errors, never stack traces."""
+
+    def formatException(self, ei: object) -> str:
+        return "(details hidden; run with LOG_LEVEL=DEBUG to see them)"
+
+
+def _configure_logging(settings: Settings, *, interactive: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
     if settings.log_format == "json":
-        fmt = (
-            '{"time":"%(asctime)s","level":"%(levelname)s",'
-            '"logger":"%(name)s","message":"%(message)s"}'
-        )
+        handler.setFormatter(_JsonFormatter())
+    elif interactive and settings.log_level != "DEBUG":
+        handler.setFormatter(_NoTracebackFormatter("%(levelname)s %(name)s: %(message)s"))
     else:
-        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    logging.basicConfig(level=settings.log_level, format=fmt, stream=sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
 
 
 def _open(settings: Settings) -> App:
@@ -164,7 +187,7 @@ def _read_script(path: Path) -> list[str]:
 
 def run_requests_list(args: argparse.Namespace, settings: Settings) -> int:
     app = _open(settings)
-    with app.database.session() as session:
+    with app.database.session(write=False) as session:
         rows = desk.request_rows(session, app.config, status=args.status)
     if args.json:
         print(desk.to_json(list(reversed(rows))))
@@ -182,7 +205,7 @@ def run_requests_show(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_USAGE
     app = _open(settings)
-    with app.database.session() as session:
+    with app.database.session(write=False) as session:
         request = get_request(session, request_id=request_id)
         if request is None:
             print(f"triage-bot: no request {reference_for(request_id)}", file=sys.stderr)
@@ -194,7 +217,7 @@ def run_requests_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     app = _open(settings)
-    with app.database.session() as session:
+    with app.database.session(write=False) as session:
         rows = desk.request_rows(session, app.config, status=args.status)
     if args.format == "json":
         text = desk.to_json(rows) + "\n"
@@ -274,6 +297,26 @@ def run_manifest_slack(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _check_database(settings: Settings) -> tuple[str, bool]:
+    """One line about the database, and whether it is usable; never creates anything."""
+    try:
+        database = Database(settings.database_url)
+        if database.sqlite_file is not None and not database.sqlite_file.exists():
+            return f"{database.display_url}: no file yet; it is created on first use", True
+        status = database.schema_status()
+    except DatabaseUnavailable as exc:
+        return str(exc), False
+    notes = {
+        SchemaState.CURRENT: f"schema current ({status.code_revision})",
+        SchemaState.EMPTY: "empty; it is set up on first use (or run: triage-bot db upgrade)",
+        SchemaState.OUTDATED: f"schema {status.database_revision or '(none)'} is older than "
+        f"{status.code_revision}; run: triage-bot db upgrade",
+        SchemaState.UNKNOWN: f"schema {status.database_revision} is unknown to this version",
+    }
+    usable = status.state in (SchemaState.CURRENT, SchemaState.EMPTY)
+    return f"{database.display_url}: reachable, {notes[status.state]}", usable
+
+
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
     problems = 0
     try:
@@ -286,21 +329,9 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"config    {exc}")
         config = None
         problems += 1
-    database = Database(settings.database_url)
-    try:
-        status = database.schema_status()
-        notes = {
-            SchemaState.CURRENT: f"schema current ({status.code_revision})",
-            SchemaState.EMPTY: "empty; it is set up on first use (or run: triage-bot db upgrade)",
-            SchemaState.OUTDATED: f"schema {status.database_revision or '(none)'} is older than "
-            f"{status.code_revision}; run: triage-bot db upgrade",
-            SchemaState.UNKNOWN: f"schema {status.database_revision} is unknown to this version",
-        }
-        print(f"database  {database.display_url}: reachable, {notes[status.state]}")
-        problems += status.state in (SchemaState.OUTDATED, SchemaState.UNKNOWN)
-    except DatabaseUnavailable as exc:
-        print(f"database  {exc}")
-        problems += 1
+    database_line, database_ok = _check_database(settings)
+    print(f"database  {database_line}")
+    problems += not database_ok
     print("terminal  on (triage-bot chat)")
     print(
         "slack     "

@@ -73,8 +73,14 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
     """Everything about one request: answers with their history, and the audit trail."""
     assert request.id is not None
     history = service.answer_history(session, request_id=request.id)
+    trail = service.audit_trail(session, request_id=request.id)
     people = service.people_by_id(
-        session, ids={request.requester_id, *(a.answered_by for a in history)}
+        session,
+        ids={
+            request.requester_id,
+            *(a.answered_by for a in history),
+            *(e.actor_id for e in trail if e.actor_id is not None),
+        },
     )
     by_question: dict[str, list[dict[str, Any]]] = {}
     for answer in history:
@@ -112,11 +118,12 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
         "audit": [
             {
                 "at": _iso(event.at),
+                "actor": _person_label(people.get(event.actor_id or 0)),
                 "action": event.action,
                 "before": event.before,
                 "after": event.after,
             }
-            for event in service.audit_trail(session, request_id=request.id)
+            for event in trail
         ],
     }
 
@@ -196,5 +203,8 @@ def render_detail(detail: dict[str, Any]) -> str:
     for idea in detail["asset_idea"]:
         lines.append(f"\nasset idea: {idea}")
     lines.append("\naudit trail:")
-    lines.extend(f"  {event['at']}  {event['action']}" for event in detail["audit"])
+    lines.extend(
+        f"  {event['at']}  {event['action']}  by {event['actor'] or 'the system'}"
+        for event in detail["audit"]
+    )
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -19,6 +20,7 @@ from bot.messages import AnswerForm, Inbound, PersonRef, RequestLine, TurnResult
 from bot.storage import service
 from bot.storage.database import Database
 from bot.storage.models import Answer, Request, RequestStatus
+from bot.text import storable
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class Engine:
     def handle(self, inbound: Inbound) -> TurnResult:
         """Run one turn. Retries when a first contact races another (a unique key collides)."""
         started = time.perf_counter()
+        inbound = _storable_inbound(inbound)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 result = self._turn(inbound)
@@ -59,7 +62,7 @@ class Engine:
         question = next((q for q in self.config.questions if q.id == question_id), None)
         if question is None:
             return None
-        with self.database.session() as session:
+        with self.database.session(write=False) as session:
             owner = service.find_person(session, ref=person)
             request = service.get_request(session, request_id=request_id)
             if owner is None or request is None or request.requester_id != owner.id:
@@ -79,7 +82,7 @@ class Engine:
 
     def requests_of(self, person: PersonRef, *, limit: int = 15) -> list[RequestLine]:
         """'My requests', newest first, for App Home and its Teams equivalent."""
-        with self.database.session() as session:
+        with self.database.session(write=False) as session:
             owner = service.find_person(session, ref=person)
             if owner is None:
                 return []
@@ -122,6 +125,22 @@ class Engine:
                 refused=flow.refused,
                 problem=flow.problem,
             )
+
+
+def _storable_inbound(inbound: Inbound) -> Inbound:
+    person = inbound.person
+    return replace(
+        inbound,
+        text=storable(inbound.text),
+        title=storable(inbound.title) if inbound.title else inbound.title,
+        person=replace(
+            person,
+            user_id=storable(person.user_id)[:200],
+            workspace_id=storable(person.workspace_id)[:100],
+            display_name=storable(person.display_name)[:200],
+            time_zone=(person.time_zone or "")[:64] or None,
+        ),
+    )
 
 
 def _request_lines(

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.storage.database import Database
 from tests.conftest import GOOD_ANSWERS
@@ -52,8 +53,11 @@ def test_chat_reads_replies_from_a_pipe(env: dict[str, str]) -> None:
 
 
 def test_closing_and_reopening_the_terminal_resumes(env: dict[str, str]) -> None:
-    triage_bot("chat", "--as", "Cy", env=env, stdin="\n".join(GOOD_ANSWERS[:2]) + "\n")
+    first = triage_bot("chat", "--as", "Cy", env=env, stdin="\n".join(GOOD_ANSWERS[:2]) + "\n")
+    assert first.code == 0, first.err
+    assert "Paused" in first.out
     run = triage_bot("chat", "--as", "Cy", env=env, stdin="continue\n")
+    assert run.code == 0, run.err
     assert "You were on question 3 of 6" in run.out
     assert "[Question 3 of 6] Where does it fail?" in run.out
 
@@ -169,6 +173,7 @@ def test_a_new_database_is_set_up_on_first_use(tmp_path: Path) -> None:
 
 
 def test_check_reports_config_database_and_channels(env: dict[str, str]) -> None:
+    assert triage_bot("db", "upgrade", env=env).code == 0
     run = triage_bot("check", env=env)
     assert run.code == 0, run.out
     assert "6 questions" in run.out
@@ -227,3 +232,72 @@ def test_a_missing_or_malformed_app_yaml_names_the_file_and_the_key(
     assert str(path) in run.err
     assert message in run.err
     assert "Traceback" not in run.err
+
+
+def test_several_processes_on_a_new_database_create_the_schema_once(database_url: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.cli import PROJECT_ROOT
+
+    env = clean_env(DATABASE_URL=database_url)
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "requests", "list"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    results = [(child.wait(timeout=120), child.communicate()) for child in children]
+    for code, (out, err) in results:
+        assert code == 0, err
+        assert out.strip() == "No requests yet."
+
+
+def test_reading_the_desk_does_not_wait_for_a_conversation_turn(tmp_path: Path) -> None:
+    """On SQLite a turn holds the write lock; list and export read beside it."""
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    env = clean_env(DATABASE_URL=url)
+    assert triage_bot("requests", "list", env=env).code == 0
+    writer = Database(url)
+    with writer.session() as session:  # BEGIN IMMEDIATE: the write lock is held from here
+        session.exec(text("UPDATE conversation SET version = version"))
+        run = triage_bot("export", "--format", "json", env=env, timeout=20)
+    assert run.code == 0, run.err
+    assert json.loads(run.out) == []
+
+
+def test_check_does_not_create_a_mistyped_sqlite_file(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'tpyo.db'}")
+    run = triage_bot("check", env=env)
+    assert run.code == 0
+    assert "created on first use" in run.out
+    assert not (tmp_path / "tpyo.db").exists()
+
+
+def test_check_reports_an_unparsable_database_url_and_carries_on(tmp_path: Path) -> None:
+    run = triage_bot("check", env=clean_env(DATABASE_URL="not a url at all"))
+    assert run.code == 2
+    assert "not a database URL" in run.out
+    assert "terminal  on" in run.out
+
+
+def test_a_huge_reference_is_not_found_not_a_crash(env: dict[str, str]) -> None:
+    run = triage_bot("requests", "show", "99999999999999999999", env=env)
+    assert run.code == 2
+    assert "not a request reference" in run.err
+
+
+def test_json_logs_are_one_json_object_per_line(tmp_path: Path) -> None:
+    env = clean_env(
+        DATABASE_URL="postgresql://u:p@127.0.0.1:1/x", LOG_FORMAT="json", LOG_LEVEL="INFO"
+    )
+    run = triage_bot("chat", "--script", str(write_script(tmp_path, ["hi"])), env=env)
+    assert run.code == 2
+    for line in run.err.splitlines():
+        if line.startswith("{"):
+            assert json.loads(line)["level"]

@@ -7,7 +7,9 @@ can carry escape sequences, and they must not repaint the operator's terminal.
 
 from __future__ import annotations
 
+import logging
 import textwrap
+import uuid
 from collections.abc import Callable, Iterable
 
 from bot.engine import Engine
@@ -15,10 +17,17 @@ from bot.flows.commands import TriageAction
 from bot.messages import Inbound, Outbound, PersonRef, Summary, TurnResult
 from bot.text import shorten, visible
 
+log = logging.getLogger(__name__)
+
 PLATFORM = "terminal"
 DISPLAY_LIMIT = 600
 PROMPT = "you › "
 BOT = "bot › "
+SORRY = (
+    "Sorry, that did not go through (error id {error_id}); your earlier answers are saved. "
+    "Please try again."
+)
+GOODBYE = "Bye. Run triage-bot chat whenever you want to start a request."
 PAUSED = (
     "Paused. Everything you typed is saved; "
     "run triage-bot chat again to pick up where you left off."
@@ -83,16 +92,25 @@ class ConsoleChannel:
         self.write = write
         self.width = width
         self.answering: str | None = None
+        self.in_progress = False
 
     def start(self) -> None:
         self._show(self.engine.handle(Inbound.start(self.person)))
 
     def reply(self, text: str) -> None:
         inbound = Inbound.say(self.person, text, answering=self.answering)
-        self._show(self.engine.handle(inbound))
+        try:
+            result = self.engine.handle(inbound)
+        except Exception as exc:  # a failed turn must not end the conversation: say so, go on
+            error_id = uuid.uuid4().hex[:8]
+            log.error("turn failed (error id %s): %s", error_id, type(exc).__name__, exc_info=True)
+            self.write(BOT + SORRY.format(error_id=error_id))
+            return
+        self._show(result)
 
     def _show(self, result: TurnResult) -> None:
         self.answering = result.asking
+        self.in_progress = result.request_reference is not None
         for message in result.messages:
             self.write(_prefix(render(message), self.width))
 
@@ -104,7 +122,7 @@ class ConsoleChannel:
             if echo:
                 self.write(PROMPT + visible(text))
             self.reply(text)
-        self.write(PAUSED)
+        self.write(PAUSED if self.in_progress else GOODBYE)
 
     def run_interactive(self, read: Callable[[str], str] = input) -> None:
         self.start()
@@ -112,7 +130,7 @@ class ConsoleChannel:
             try:
                 text = read(PROMPT)
             except (EOFError, KeyboardInterrupt):
-                self.write("\n" + PAUSED)
+                self.write("\n" + (PAUSED if self.in_progress else GOODBYE))
                 return
             self.reply(text)
 

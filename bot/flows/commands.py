@@ -48,6 +48,7 @@ class Command:
 
 _WORDS: dict[str, CommandName] = {
     "help": CommandName.HELP,
+    "help me": CommandName.HELP,
     "?": CommandName.HELP,
     "back": CommandName.BACK,
     "skip": CommandName.SKIP,
@@ -62,8 +63,9 @@ _WORDS: dict[str, CommandName] = {
 }
 
 _EDIT = re.compile(
-    r"^(?:edit|change)(?:\s+my)?(?:\s+answer)?(?:\s+(?:to|for|of))?(?:\s+question)?\s*#?\s*(\d{1,3})$"
+    r"^(?:edit|change)(?:\s+my)?(?:\s+answer)?(?:\s+(?:to|for|of))?(?:\s+question)?\s*#?\s*(\d+)?$"
 )
+_SLASH_WORD = re.compile(r"^/[a-z][a-z-]*$")
 _QUOTED = re.compile(r'^(["\'“”‘’])(.*)(["\'“”‘’])$', re.DOTALL)
 
 
@@ -76,8 +78,9 @@ def parse_command(text: str) -> Command | None:
         return Command(_WORDS[normalised])
     match = _EDIT.match(normalised)
     if match:
-        return Command(CommandName.EDIT, number=int(match.group(1)))
-    if slash and normalised and " " not in normalised:
+        number = match.group(1)
+        return Command(CommandName.EDIT, number=int(number[:6]) if number else None)
+    if slash and _SLASH_WORD.match("/" + normalised):
         return Command(CommandName.UNKNOWN, word="/" + normalised)
     return None
 

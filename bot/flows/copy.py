@@ -48,6 +48,7 @@ RESUME_SUMMARY = (
 RESUME_HINT = "Type continue, or new to start a new request (the draft stays in the log)."
 
 BACK_AT_START = "This is the first question, so there is nothing to go back to. {prompt}"
+EDIT_WHICH = "Which answer? Type edit and its number, for example edit 2 (1 to {count})."
 NO_SUCH_QUESTION = "There is no question {number}: questions are numbered 1 to {count}."
 
 CANCELLED = (
@@ -58,6 +59,11 @@ NOTHING_TO_CANCEL = "There is no request in progress to cancel. Say anything to 
 SOURCE_LINKED = "I've added the message you shared as source material: {link}"
 RESTARTED = "Request {old} is cancelled (its answers are kept in the log)."
 
+YOU_ARE_WELCOME = "You're welcome. Type new whenever you want to start another request."
+START_WITH_FIRST = "Let's start with question 1."
+NOTHING_IN_PROGRESS = (
+    "You have no request in progress. Type new to start one, or status to see your requests."
+)
 UNKNOWN_COMMAND = "I don't know the command {word}. Type help to see what I understand."
 UNKNOWN_ACTION = "That button isn't one I recognise, so nothing was changed."
 STALE_ACTION = "That button belongs to an earlier step, so nothing was changed."

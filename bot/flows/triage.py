@@ -49,11 +49,17 @@ _GREETINGS = {
     "hi there",
     "hello there",
 }
-_YES = {"yes", "y", "ok", "okay", "sure", "continue", "go on", "confirm", "submit"}
+_THANKS = {"thanks", "thank you", "thx", "ta", "cheers", "ok", "okay", "great", "cool", "bye"}
+_CONTINUE_WORDS = {"yes", "y", "ok", "okay", "sure", "continue", "go on", "resume"}
+_NO_WORDS = {"no", "n", "nope", "not now"}
+_SUBMIT_WORDS = {"yes", "submit", "confirm", "send", "send it"}
 
 
 class Step(StrEnum):
     IDLE = "idle"
+    READY = "ready"
+    """Greeted and shown question 1; the request is created with the first answer, so opening a
+    chat and leaving creates nothing."""
     ASKING = "asking"
     RESUME = "resume"
     SUMMARY = "summary"
@@ -89,7 +95,8 @@ class TriageFlow:
         request_id = self.conversation.request_id
         request = service.get_request(self.session, request_id=request_id) if request_id else None
         if request is None or request.status != RequestStatus.DRAFTING:
-            self._go_idle()
+            if request_id is not None or self.conversation.step != Step.READY:
+                self._go_idle()
             return None
         return request
 
@@ -111,7 +118,9 @@ class TriageFlow:
                 *self._begin(title=inbound.title, greet=False, source_link=inbound.source_link),
             ]
         if self.request is None:
-            return self._begin(title=inbound.title, greet=True, source_link=inbound.source_link)
+            if inbound.title or inbound.source_link:
+                return self._begin(title=inbound.title, greet=True, source_link=inbound.source_link)
+            return self._greet()
         if inbound.title:
             self._keep_unfiled("message.kept_title", inbound.title)
         return self._offer_resume()
@@ -122,22 +131,37 @@ class TriageFlow:
             return self._on_command(command)
         text = unquote_command_word(inbound.text)
         if self.request is None:
-            opening = text.strip()
-            title = None if _is_greeting(opening) else opening
-            return self._begin(title=title, greet=True)
+            return self._on_text_without_request(text)
         step = Step(self.conversation.step)
         if step is Step.RESUME:
-            if _is_yes(text):
+            if _normalise(text) in _CONTINUE_WORDS:
                 return self._continue()
+            if _normalise(text) in _NO_WORDS:
+                return [Outbound(copy.RESUME_CHOICE_UNCLEAR)]
             step = self._leave_resume()
         if step is Step.SUMMARY:
-            if _is_yes(text):
+            if _normalise(text) in _SUBMIT_WORDS:
                 return self._submit()
             self._keep_unfiled("message.kept_at_summary", inbound.text)
             return [Outbound(copy.SUMMARY_HINT)]
         if inbound.answering is not None and inbound.answering != self.conversation.question_id:
             return self._refuse_stale_answer(inbound.text)
         return self._answer(self._current_question(), text)
+
+    def _on_text_without_request(self, text: str) -> list[Outbound]:
+        opening = _normalise(text)
+        if Step(self.conversation.step) is Step.READY:
+            if not opening:
+                return [Outbound(copy.EMPTY_ANSWER), *self._ask(self.questions[0])]
+            if opening in _GREETINGS:
+                return self._ask(self.questions[0])
+            self._create_request(title=None)
+            return self._answer(self.questions[0], text)
+        if opening in _THANKS:
+            return [Outbound(copy.YOU_ARE_WELCOME)]
+        if not opening or opening in _GREETINGS:
+            return self._greet()
+        return self._begin(title=text.strip(), greet=True)
 
     def _on_command(self, command: Command) -> list[Outbound]:
         name = command.name
@@ -152,13 +176,19 @@ class TriageFlow:
         if name is CommandName.RESTART:
             return self._restart()
         if self.request is None:
-            return self._begin(title=None, greet=True)
+            if Step(self.conversation.step) is Step.READY:
+                if name is CommandName.SKIP:
+                    return self._skip(self.questions[0])
+                return [Outbound(copy.START_WITH_FIRST), *self._ask(self.questions[0])]
+            return [Outbound(copy.NOTHING_IN_PROGRESS)]
         if Step(self.conversation.step) is Step.RESUME:
             if name is CommandName.CONTINUE:
                 return self._continue()
             self._leave_resume()
         if name is CommandName.EDIT:
-            return self._edit(command.number or 0)
+            if command.number is None:
+                return [Outbound(copy.EDIT_WHICH.format(count=len(self.questions)))]
+            return self._edit(command.number)
         if name is CommandName.SUBMIT:
             if Step(self.conversation.step) is Step.SUMMARY:
                 return self._submit()
@@ -181,15 +211,22 @@ class TriageFlow:
             return self._refuse(copy.UNKNOWN_ACTION)
         request_part, _, rest = inbound.value.partition(":")
         question_id, _, option = rest.partition(":")
+        ready = self.request is None and Step(self.conversation.step) is Step.READY
+        if ready and request_part == views.NEW_REQUEST_KEY and action is TriageAction.CHOOSE:
+            question = self.questions[0]
+            if question_id == question.id and option.isdigit():
+                self._create_request(title=None)
+                return self._answer(question, str(int(option) + 1))
         if self.request is None or request_part != str(self.request.id):
             log.warning("stale %s for %r from person %s", action, inbound.value, self.person_id)
             return self._refuse(copy.STALE_ACTION)
         step = Step(self.conversation.step)
-        if action is TriageAction.CONTINUE:
-            return self._continue() if step is Step.RESUME else self._where_we_are()
-        if action is TriageAction.RESTART:
+        paused_at_summary = step is Step.RESUME and self.conversation.question_id is None
+        if action is TriageAction.CONTINUE and step is Step.RESUME:
+            return self._continue()
+        if action is TriageAction.RESTART and step is Step.RESUME:
             return self._restart()
-        if action is TriageAction.SUBMIT and step is Step.SUMMARY:
+        if action is TriageAction.SUBMIT and (step is Step.SUMMARY or paused_at_summary):
             return self._submit()
         question = self._question(question_id)
         if action is TriageAction.EDIT and question is not None:
@@ -217,6 +254,17 @@ class TriageFlow:
     def _begin(
         self, *, title: str | None, greet: bool, source_link: str | None = None
     ) -> list[Outbound]:
+        request = self._create_request(title=title)
+        messages = [self._greeting()] if greet else []
+        started = copy.TITLE_NOTED if title else copy.NEW_REQUEST_STARTED
+        messages.append(Outbound(started.format(reference=request.reference, title=title)))
+        if source_link:
+            self._record(self._source_question_id(), source_link)
+            messages.append(Outbound(copy.SOURCE_LINKED.format(link=source_link)))
+        messages.extend(self._advance_from(self.questions[-1]))
+        return messages
+
+    def _create_request(self, *, title: str | None) -> Request:
         self.request = service.create_request(
             self.session,
             requester=self.person,
@@ -227,17 +275,15 @@ class TriageFlow:
         self.conversation.request_id = self.request.id
         self._answer_cache = {}
         self.conversation.pushback_given = False
-        messages: list[Outbound] = []
-        if greet:
-            name = f" {self.person.display_name}" if self.person.display_name else ""
-            messages.append(Outbound(copy.GREETING.format(name=name, count=len(self.questions))))
-        started = copy.TITLE_NOTED if title else copy.NEW_REQUEST_STARTED
-        messages.append(Outbound(started.format(reference=self.request.reference, title=title)))
-        if source_link:
-            self._record(self._source_question_id(), source_link)
-            messages.append(Outbound(copy.SOURCE_LINKED.format(link=source_link)))
-        messages.extend(self._advance_from(self.questions[-1]))
-        return messages
+        return self.request
+
+    def _greeting(self) -> Outbound:
+        name = f" {self.person.display_name}" if self.person.display_name else ""
+        return Outbound(copy.GREETING.format(name=name, count=len(self.questions)))
+
+    def _greet(self) -> list[Outbound]:
+        """Greet and show question 1; nothing is stored until the first answer."""
+        return [self._greeting(), *self._ask(self.questions[0])]
 
     def _source_question_id(self) -> str:
         """Where a linked message goes: the first link question, else a note beside the answers."""
@@ -306,9 +352,10 @@ class TriageFlow:
         return self._ask(upcoming) if upcoming else self._show_summary(answers)
 
     def _ask(self, question: Question) -> list[Outbound]:
-        assert self.request is not None
-        self.conversation.step = Step.ASKING
+        self.conversation.step = Step.ASKING if self.request else Step.READY
         self.conversation.question_id = question.id
+        if self.request is None:
+            return [views.question_message(self.config, None, question, None)]
         answer = self._answers().get(question.id)
         return [views.question_message(self.config, self.request, question, answer)]
 
@@ -367,7 +414,8 @@ class TriageFlow:
 
     def _where_we_are(self) -> list[Outbound]:
         if self.request is None:
-            return []
+            ready = Step(self.conversation.step) is Step.READY
+            return self._ask(self.questions[0]) if ready else []
         step = Step(self.conversation.step)
         if step is Step.RESUME:
             step = self._leave_resume()
@@ -383,12 +431,9 @@ class TriageFlow:
 
     def _restart(self) -> list[Outbound]:
         if self.request is None:
-            return self._begin(title=None, greet=False)
+            return self._greet()
         reference = self._cancel_request()
-        return [
-            Outbound(copy.RESTARTED.format(old=reference)),
-            *self._begin(title=None, greet=False),
-        ]
+        return [Outbound(copy.RESTARTED.format(old=reference)), *self._greet()]
 
     def _cancel_request(self) -> str:
         assert self.request is not None
@@ -477,12 +522,3 @@ class TriageFlow:
 
 def _normalise(text: str) -> str:
     return " ".join(text.strip().casefold().rstrip(".!").split())
-
-
-def _is_yes(text: str) -> bool:
-    return _normalise(text) in _YES
-
-
-def _is_greeting(text: str) -> bool:
-    """An opening 'hi' is not a title; anything more is kept as the request's title."""
-    return not text or _normalise(text) in _GREETINGS

@@ -12,6 +12,7 @@ from bot.storage.models import Answer, Request
 
 ASSET_NOTE_ID = "_asset_idea"
 """Where the asset idea from the push-back is kept: an answer row no question owns."""
+NEW_REQUEST_KEY = "new"
 SOURCE_NOTE_ID = "_source_link"
 """Where a linked message goes when app.yaml has no link question."""
 
@@ -22,11 +23,12 @@ def progress(config: AppConfig, question: Question) -> str:
 
 
 def question_message(
-    config: AppConfig, request: Request, question: Question, answer: Answer | None
+    config: AppConfig, request: Request | None, question: Question, answer: Answer | None
 ) -> Outbound:
-    """The question, its help, and the current answer when the person comes back to it."""
+    """The question, its help, and the current answer when the person comes back to it.
+    Before the first answer there is no request yet, and buttons carry NEW_REQUEST_KEY."""
     lines = [question.prompt + ("" if question.required else copy.OPTIONAL_MARK)]
-    key = f"{request.id}:{question.id}"
+    key = f"{request.id if request else NEW_REQUEST_KEY}:{question.id}"
     buttons = [
         Button(option, TriageAction.CHOOSE, f"{key}:{index}")
         for index, option in enumerate(question.options)

@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from bot.config import redact_url_password
@@ -29,6 +29,8 @@ from bot.config import redact_url_password
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_SQLITE_BEGIN = "triage_sqlite_begin"
+_SCHEMA_LOCK_ID = 746_289_113  # any constant: serialises first-use schema creation on PostgreSQL
 
 
 class DatabaseUnavailable(Exception):
@@ -81,7 +83,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Turns write, so they take the write lock up front; reads stay DEFERRED and never
+        # wait behind a writer (WAL lets them read the last committed state).
+        mode = connection.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Database:
@@ -97,6 +102,10 @@ class Database:
                 f"DATABASE_URL {self.display_url!r} is not a database URL: {_first_line(exc)}"
             ) from None
         self.is_sqlite = backend == "sqlite"
+        database_name = make_url(url).database if self.is_sqlite else None
+        self.sqlite_file = (
+            Path(database_name) if database_name and database_name != ":memory:" else None
+        )
         self.is_postgresql = backend == "postgresql"
         connect_args: dict[str, Any] = {}
         if self.is_sqlite:
@@ -113,11 +122,14 @@ class Database:
             ) from None
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        self.read_engine = self.engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error.
+        ``write=False`` for reads, which on SQLite then never queue behind a conversation turn."""
+        engine = self.engine if write else self.read_engine
+        with Session(engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -127,7 +139,7 @@ class Database:
 
     def ping(self) -> None:
         try:
-            with self.engine.connect() as connection:
+            with self.read_engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
         except SQLAlchemyError as exc:
             raise DatabaseUnavailable(
@@ -150,7 +162,7 @@ class Database:
     def schema_status(self) -> SchemaStatus:
         code_revision = self.code_revision()
         try:
-            with self.engine.connect() as connection:
+            with self.read_engine.connect() as connection:
                 tables = set(inspect(connection).get_table_names())
                 revision = MigrationContext.configure(connection).get_current_revision()
         except SQLAlchemyError as exc:
@@ -185,10 +197,35 @@ class Database:
         if status.state is SchemaState.CURRENT:
             return False
         if status.state is SchemaState.EMPTY and create_if_empty:
-            log.info("creating the schema in the new database %s", self.display_url)
-            self.upgrade()
-            return True
+            return self._create_schema()
         raise SchemaOutOfDate(status, self.display_url)
+
+    def _create_schema(self) -> bool:
+        """First use: create the schema once even when several processes start together."""
+        if self.is_postgresql:
+            with self.engine.connect() as lock:
+                lock.exec_driver_sql(f"SELECT pg_advisory_lock({_SCHEMA_LOCK_ID})")
+                try:
+                    return self._require_current_schema_unlocked()
+                finally:
+                    lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_SCHEMA_LOCK_ID})")
+                    lock.commit()
+        try:
+            return self._require_current_schema_unlocked()
+        except OperationalError as exc:
+            if "already exists" not in str(exc):
+                raise
+            return self.require_current_schema(create_if_empty=False)  # another process won
+
+    def _require_current_schema_unlocked(self) -> bool:
+        status = self.schema_status()
+        if status.state is SchemaState.CURRENT:
+            return False
+        if status.state is not SchemaState.EMPTY:
+            raise SchemaOutOfDate(status, self.display_url)
+        log.info("creating the schema in the new database %s", self.display_url)
+        self.upgrade()
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -137,4 +137,6 @@ def reference_for(request_id: int) -> str:
 def parse_reference(text: str) -> int | None:
     """'TR-0042', 'tr-42' or '42' → 42; anything else → None."""
     cleaned = text.strip().upper().removeprefix(REFERENCE_PREFIX)
-    return int(cleaned) if cleaned.isdigit() and int(cleaned) > 0 else None
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        return None
+    return int(cleaned) if int(cleaned) > 0 else None

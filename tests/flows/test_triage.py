@@ -107,7 +107,8 @@ def test_edit_button_on_the_summary_asks_that_question(chat: Transcript) -> None
 
 
 def test_edit_with_a_number_out_of_range_is_explained(chat: Transcript) -> None:
-    chat.start().send("edit 9").expect("There is no question 9", "1 to 6")
+    chat.start().send("edit 9").expect("start with question 1")
+    chat.send(GOOD_ANSWERS[0]).send("edit 9").expect("There is no question 9", "1 to 6")
 
 
 def test_required_questions_cannot_be_skipped_but_optional_ones_can(
@@ -199,12 +200,14 @@ def test_cancel_keeps_the_answers_and_the_next_message_starts_a_new_request(
     chat.start().send(GOOD_ANSWERS[0]).send("cancel").expect("Cancelled request TR-0001")
     assert only_request(database).status == "cancelled"
     assert len(answers_in_db(database, "failing_task")) == 1
-    chat.send("hello").expect("Starting request TR-0002", "Question 1 of 6")
+    chat.send("hello").expect("Question 1 of 6").expect_not("TR-0002")
+    chat.send(GOOD_ANSWERS[0]).expect("Question 2 of 6")
+    assert chat.reference == "TR-0002"
 
 
 def test_restart_cancels_the_draft_and_opens_a_new_one(chat: Transcript) -> None:
     chat.start().send(GOOD_ANSWERS[0]).send("restart")
-    chat.expect("TR-0001 is cancelled", "Starting request TR-0002", "Question 1 of 6")
+    chat.expect("TR-0001 is cancelled", "Question 1 of 6")
 
 
 def test_resuming_after_closing_offers_to_continue_at_the_right_question(
@@ -227,7 +230,9 @@ def test_resume_at_the_summary_and_submit(chat: Transcript, engine: Engine, ana:
 
 def test_start_new_from_the_resume_prompt(chat: Transcript, database: Database) -> None:
     chat.start().send(GOOD_ANSWERS[0])
-    chat.start().button("Start a new request").expect("TR-0001 is cancelled", "TR-0002")
+    chat.start().button("Start a new request").expect("TR-0001 is cancelled", "Question 1 of 6")
+    chat.send(GOOD_ANSWERS[0])
+    assert chat.reference == "TR-0002"
 
 
 def test_typing_an_answer_at_the_resume_prompt_files_it(chat: Transcript) -> None:
@@ -258,26 +263,27 @@ def test_stale_and_unknown_buttons_change_nothing(chat: Transcript, database: Da
 def test_a_reply_to_a_question_another_window_moved_past_is_kept_but_not_filed(
     engine: Engine, ana: PersonRef, database: Database
 ) -> None:
-    first = Transcript(engine, ana).start()
-    second = Transcript(engine, ana).start().expect("Continue?")
-    first.send(GOOD_ANSWERS[0], as_shown=True).expect("Question 2 of 6")
-    second.send("My answer to question 1", as_shown=True)
-    second.expect("moved on in another window", "Question 2 of 6")
-    assert [a.text for a in answers_in_db(database, "failing_task")] == [GOOD_ANSWERS[0]]
-    assert answers_in_db(database, "performer") == []
+    first = Transcript(engine, ana).start().send(GOOD_ANSWERS[0], as_shown=True)
+    second = Transcript(engine, ana).start().expect("Continue?", "question 2 of 6")
+    first.send(GOOD_ANSWERS[1], as_shown=True).expect("Question 3 of 6")
+    second.send("My answer to question 2", as_shown=True)
+    second.expect("moved on in another window", "Question 3 of 6")
+    assert [a.text for a in answers_in_db(database, "performer")] == [GOOD_ANSWERS[1]]
+    assert answers_in_db(database, "failure_point") == []
     with database.session() as session:
         kept = session.exec(
             select(AuditEvent).where(AuditEvent.action == "answer.not_filed_stale")
         ).one()
-    assert kept.after == {"text": "My answer to question 1"}
-    second.send(GOOD_ANSWERS[1], as_shown=True).expect("Question 3 of 6")
+    assert kept.after == {"text": "My answer to question 2"}
+    second.send(GOOD_ANSWERS[2], as_shown=True).expect("Question 4 of 6")
 
 
 def test_each_platform_has_its_own_conversation(engine: Engine, database: Database) -> None:
     terminal = Transcript(engine, PersonRef(platform="terminal", user_id="ana"))
     slack = Transcript(engine, PersonRef(platform="slack", user_id="U1", workspace_id="T1"))
     terminal.start().send(GOOD_ANSWERS[0])
-    slack.start().expect("Question 1 of 6", "TR-0002")
+    slack.start().expect("Question 1 of 6").send(GOOD_ANSWERS[0])
+    assert slack.reference == "TR-0002"
     with database.session() as session:
         assert len(session.exec(select(Conversation)).all()) == 2
 
@@ -292,3 +298,87 @@ def test_a_redelivered_event_changes_nothing_and_says_nothing(
     assert again.duplicate and again.messages == []
     assert len(answers_in_db(database, "failing_task")) == 1
     assert not engine.handle(Inbound.say(ana, GOOD_ANSWERS[1], event_id="Ev2")).duplicate
+
+
+def test_opening_the_chat_and_leaving_creates_no_request(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send("status").expect("no request in progress")
+    with database.session() as session:
+        assert session.exec(select(Request)).all() == []
+
+
+def test_after_submitting_small_talk_and_commands_do_not_open_a_request(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit").expect("Submitted")
+    chat.send("thanks!").expect("You're welcome")
+    chat.send("submit").expect("no request in progress")
+    chat.send("edit 2").expect("no request in progress")
+    assert only_request(database).status == "submitted"
+    chat.send("new").expect("Question 1 of 6")
+
+
+def test_an_old_start_a_new_request_button_does_not_cancel_the_live_draft(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0])
+    old_prompt = chat.start()
+    restart = next(
+        b for m in old_prompt.replies for b in m.buttons if b.label == "Start a new request"
+    )
+    chat.button("Continue").send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
+    chat.press(restart.action_id, restart.value).expect("belongs to an earlier step")
+    assert only_request(database).status == "drafting"
+
+
+def test_the_summary_submit_button_still_works_after_a_resume_prompt(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS)
+    submit = next(b for m in chat.replies for b in m.buttons if b.label == "Submit")
+    chat.start().expect("complete but not submitted")
+    chat.press(submit.action_id, submit.value).expect("Submitted")
+    assert only_request(database).status == "submitted"
+
+
+def test_no_at_the_resume_prompt_is_not_taken_as_an_answer(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0])
+    chat.start().send("no").expect("Type continue", "or new")
+    assert answers_in_db(database, "performer") == []
+
+
+def test_a_path_with_slashes_is_an_answer_not_a_command(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS[:2]).send("/checkout/payment").expect("Question 4 of 6")
+    assert [a.text for a in answers_in_db(database, "failure_point")] == ["/checkout/payment"]
+
+
+def test_edit_without_a_number_asks_which_and_a_huge_number_is_explained(
+    chat: Transcript,
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0])
+    chat.send("edit").expect("Which answer?")
+    chat.send("edit 1000").expect("There is no question 1000")
+
+
+def test_ok_at_the_summary_does_not_submit(chat: Transcript, database: Database) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("ok").expect("Type submit")
+    assert only_request(database).status == "drafting"
+
+
+def test_text_no_database_can_hold_is_kept_with_a_replacement_character(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send("before\x00after").send("bad byte \udcff here").expect("Question 3 of 6")
+    assert answers_in_db(database, "failing_task")[0].text == "before\ufffdafter"
+    assert answers_in_db(database, "performer")[0].text == "bad byte \ufffd here"
+
+
+def test_an_overlong_name_is_shortened_not_refused(engine: Engine, database: Database) -> None:
+    person = PersonRef(platform="terminal", user_id="x" * 500, display_name="N" * 500)
+    Transcript(engine, person).start().expect("Question 1 of 6").send(GOOD_ANSWERS[0])
+    assert len(answers_in_db(database, "failing_task")) == 1
