@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from bot.config import redact_url_password
@@ -192,43 +192,57 @@ class Database:
         command.downgrade(self._alembic_config(), revision)
 
     def require_current_schema(self, *, create_if_empty: bool = True) -> bool:
-        """Refuse to run on an old schema; set up a brand-new empty database. True if created."""
-        status = self.schema_status()
-        if status.state is SchemaState.CURRENT:
-            return False
-        if status.state is SchemaState.EMPTY and create_if_empty:
-            return self._create_schema()
-        raise SchemaOutOfDate(status, self.display_url)
+        """Refuse to run on an old schema; set up a brand-new empty database. True if created.
 
-    def _create_schema(self) -> bool:
-        """First use: create the schema once even when several processes start together."""
+        Anything but a current schema is looked at again under a lock, because another process
+        may be creating it this very moment (several replicas starting on a new database).
+        """
+        if self.schema_status().state is SchemaState.CURRENT:
+            return False
+        with self._schema_lock():
+            status = self.schema_status()
+            if status.state is SchemaState.CURRENT:
+                return False
+            if status.state is not SchemaState.EMPTY or not create_if_empty:
+                raise SchemaOutOfDate(status, self.display_url)
+            log.info("creating the schema in the new database %s", self.display_url)
+            self.upgrade()
+            return True
+
+    @contextmanager
+    def _schema_lock(self) -> Iterator[None]:
         if self.is_postgresql:
             with self.engine.connect() as lock:
                 lock.exec_driver_sql(f"SELECT pg_advisory_lock({_SCHEMA_LOCK_ID})")
                 try:
-                    return self._require_current_schema_unlocked()
+                    yield
                 finally:
                     lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_SCHEMA_LOCK_ID})")
                     lock.commit()
-        try:
-            return self._require_current_schema_unlocked()
-        except OperationalError as exc:
-            if "already exists" not in str(exc):
-                raise
-            return self.require_current_schema(create_if_empty=False)  # another process won
-
-    def _require_current_schema_unlocked(self) -> bool:
-        status = self.schema_status()
-        if status.state is SchemaState.CURRENT:
-            return False
-        if status.state is not SchemaState.EMPTY:
-            raise SchemaOutOfDate(status, self.display_url)
-        log.info("creating the schema in the new database %s", self.display_url)
-        self.upgrade()
-        return True
+        elif self.sqlite_file is not None:
+            with _file_lock(self.sqlite_file.with_name(self.sqlite_file.name + ".lock")):
+                yield
+        else:
+            yield
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes on this machine (SQLite's only kind of neighbour)."""
+    with open(path, "a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no flock; first use there is not concurrent in practice
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _first_line(exc: BaseException) -> str:
