@@ -41,6 +41,8 @@ class FakeSlack:
     _failures: dict[str, _Failure] = field(default_factory=dict)
     _condition: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _stall = threading.Event()
+    _stall_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         fake = self
@@ -59,6 +61,8 @@ class FakeSlack:
                     params = json.loads(raw or "{}")
                 else:
                     params = {k: v[0] for k, v in parse_qs(raw).items()}
+                query = self.path.split("?", 1)[1] if "?" in self.path else ""
+                params.update({k: v[0] for k, v in parse_qs(query).items()})  # slack_sdk's params=
                 self._reply(params)
 
             def _reply(self, params: dict[str, Any]) -> None:
@@ -101,6 +105,14 @@ class FakeSlack:
         with self._condition:
             self._failures[method] = _Failure(status, retry_after, times)
 
+    def stall(self, *, seconds: float) -> None:
+        """Hold every answer for up to ``seconds`` (0 releases them at once): a slow Slack."""
+        self._stall_seconds = seconds
+        if seconds:
+            self._stall.clear()
+        else:
+            self._stall.set()
+
     def of(self, method: str) -> list[Call]:
         with self._condition:
             return [call for call in self.calls if call.method == method]
@@ -139,6 +151,8 @@ class FakeSlack:
     def _answer(
         self, method: str, params: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if self._stall_seconds:
+            self._stall.wait(self._stall_seconds)
         with self._condition:
             failure = self._failures.get(method)
             if failure and failure.remaining > 0:

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks
 from bot.engine import Engine
+from bot.flows import copy
 from bot.flows.commands import TriageAction
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
 
@@ -74,6 +75,7 @@ class SlackChannel:
         app.shortcut(MESSAGE_SHORTCUT)(self.on_message_shortcut)
         app.action(blocks.NEW_REQUEST_ACTION)(self.on_new_request)
         app.action(re.compile(r"^triage-"))(self.on_action)
+        app.action(re.compile(".*"))(self.on_unknown_action)
         app.view(blocks.ANSWER_FORM_CALLBACK)(self.on_answer_form)
         app.error(self.on_error)
 
@@ -161,6 +163,16 @@ class SlackChannel:
             label = (action.get("text") or {}).get("text") or action_id
             await self._settle(client, channel, message, label)
         await self._deliver(client, channel, result)
+
+    async def on_unknown_action(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A button this app never drew (an old version's, or a forged payload)."""
+        await ack()
+        user_id = body["user"]["id"]
+        log.warning("unknown action %r from %s", action.get("action_id"), user_id)
+        channel = (body.get("channel") or {}).get("id") or await self._open_dm(client, user_id)
+        await client.chat_postEphemeral(channel=channel, user=user_id, text=copy.UNKNOWN_ACTION)
 
     async def on_answer_form(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
