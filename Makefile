@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_turns.py
+	$(BIN)/python bench/slack_turns.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache triage.db triage.db-wal triage.db-shm

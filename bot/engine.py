@@ -37,6 +37,9 @@ class Engine:
         self.database = database
         self.config = config
         self.clock = clock
+        self.max_parallel_turns = 1 if database.is_sqlite else 8
+        """SQLite has one writer at a time; more threads would only queue in its busy handler,
+        whose back-off sleeps (up to 100 ms) dominate latency under load."""
         self.observe: Callable[[float], None] = lambda seconds: None
         """Called with each turn's duration (the server's metrics hook in here)."""
 
@@ -93,7 +96,9 @@ class Engine:
         return _request_lines(requests, answers, self.config.questions[0].id)
 
     def _turn(self, inbound: Inbound) -> TurnResult:
-        with self.database.session() as session:
+        # No autoflush: the flow flushes where it needs new ids, and everything else is
+        # written once, at the commit that ends the turn.
+        with self.database.session(autoflush=False) as session:
             now = self.clock()
             if inbound.event_id and not service.claim_event(
                 session, platform=inbound.person.platform, event_id=inbound.event_id, now=now
@@ -104,7 +109,7 @@ class Engine:
             conversation = service.lock_conversation(
                 session, person=person, platform=inbound.person.platform, now=now
             )
-            if inbound.conversation_ref:
+            if inbound.conversation_ref and conversation.channel_ref != inbound.conversation_ref:
                 conversation.channel_ref = inbound.conversation_ref
             flow = TriageFlow(
                 session=session,

@@ -125,11 +125,11 @@ class Database:
         self.read_engine = self.engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
 
     @contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
+    def session(self, *, write: bool = True, autoflush: bool = True) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error.
         ``write=False`` for reads, which on SQLite then never queue behind a conversation turn."""
         engine = self.engine if write else self.read_engine
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False, autoflush=autoflush) as session:
             try:
                 yield session
                 session.commit()

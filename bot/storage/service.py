@@ -86,15 +86,26 @@ def claim_event(session: Session, *, platform: str, event_id: str, now: datetime
     Claimed in the turn's own transaction, so a turn that fails releases its claim and the
     platform's retry is processed normally.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(ProcessedEvent)
-        .values(platform=platform, event_id=event_id, received_at=now)
+    statement = _CLAIM_EVENT[session.get_bind().dialect.name == "postgresql"]
+    params = {"platform": platform, "event_id": event_id, "received_at": now}
+    return session.execute(statement, params).first() is not None
+
+
+def _claim_statement(insert: Any) -> Any:
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    return (
+        insert(table)
+        .values(
+            platform=bindparam("platform"),
+            event_id=bindparam("event_id"),
+            received_at=bindparam("received_at", type_=table.c.received_at.type),
+        )
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-        .returning(ProcessedEvent.__table__.c.id)
+        .returning(table.c.id)
     )
-    return session.execute(statement).first() is not None
+
+
+_CLAIM_EVENT = {False: _claim_statement(sqlite_insert), True: _claim_statement(postgresql_insert)}
 
 
 def create_request(

@@ -14,6 +14,7 @@ import logging
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,9 @@ class SlackChannel:
         self.engine = engine
         self._people: dict[tuple[str, str], _Known] = {}
         self._background: set[asyncio.Task[None]] = set()
+        self._turns = ThreadPoolExecutor(
+            max_workers=engine.max_parallel_turns, thread_name_prefix="slack-turn"
+        )
 
     # -- wiring ------------------------------------------------------------------------------
 
@@ -225,7 +229,9 @@ class SlackChannel:
     # -- helpers ------------------------------------------------------------------------------
 
     async def _turn(self, inbound: Inbound) -> TurnResult:
-        return await asyncio.to_thread(self.engine.handle, inbound)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._turns, self.engine.handle, inbound
+        )
 
     async def _person(self, client: AsyncWebClient, team_id: str, user_id: str) -> PersonRef:
         """Name and time zone from users.info, cached for an hour (one call per person, not per
