@@ -178,6 +178,19 @@ class FakeSlack:
                 "user_id": BOT_USER_ID,
                 "bot_id": "BBOT",
             }
+        if method == "oauth.v2.access":
+            return {
+                "ok": True,
+                "app_id": "A0APP",
+                "access_token": "xoxb-installed-token",
+                "token_type": "bot",
+                "scope": "chat:write,commands,im:history,im:write,users:read",
+                "bot_user_id": BOT_USER_ID,
+                "team": {"id": "T0OTHER", "name": "Other Co"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "authed_user": {"id": "U0ADMIN", "scope": "", "access_token": None},
+            }
         if method == "users.info":
             user_id = params.get("user", "")
             user = self.users.get(user_id, {"real_name": f"Person {user_id}", "tz": "Europe/Paris"})
