@@ -205,6 +205,8 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str | None = None
+    teams_emulator: bool = False
+    """Serve /api/messages without Bot Framework authentication, for a local emulator only."""
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
@@ -228,7 +230,7 @@ class Settings(BaseSettings):
 
     @property
     def teams_enabled(self) -> bool:
-        return bool(self.microsoft_app_id)
+        return bool(self.microsoft_app_id) or self.teams_emulator
 
     @property
     def llm_configured(self) -> bool:

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import App
 from bot.channels.slack.app import build_slack_app
+from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.metrics import Metrics
 from bot.storage.database import DatabaseUnavailable
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 SLACK_KEY = web.AppKey("slack", AsyncApp)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
+TEAMS_KEY = web.AppKey("teams", TeamsBot)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -37,6 +39,11 @@ def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Applicatio
             if app.settings.slack_enabled:
                 web_app[SLACK_KEY] = build_slack_app(
                     settings=app.settings, engine=app.engine, database=app.database, session=session
+                )
+            if app.settings.teams_enabled:
+                adapter = build_adapter(app.settings)
+                web_app[TEAMS_KEY] = TeamsBot(
+                    engine=app.engine, adapter=adapter, app_id=app.settings.microsoft_app_id or ""
                 )
             yield
 
@@ -68,7 +75,14 @@ def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Applicatio
         if app.settings.slack_client_id and not app.settings.slack_bot_token:
             web_app.router.add_get("/slack/install", _slack_oauth)
             web_app.router.add_get("/slack/oauth_redirect", _slack_oauth)
+    if app.settings.teams_enabled:
+        web_app.router.add_post("/api/messages", _teams_messages)
     return web_app
+
+
+async def _teams_messages(request: web.Request) -> web.StreamResponse:
+    """Bot Framework activities; CloudAdapter answers 401 when authentication fails."""
+    return await request.app[TEAMS_KEY].handle_http(request)
 
 
 async def _slack_events(request: web.Request) -> web.Response:

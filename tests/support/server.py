@@ -16,6 +16,7 @@ class ServerThread:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._runner: web.AppRunner | None = None
+        self.web_app: web.Application | None = None
         self.port = 0
         self.error: BaseException | None = None
 
@@ -52,7 +53,8 @@ class ServerThread:
         self._loop.run_forever()
 
     async def _serve(self) -> None:
-        self._runner = web.AppRunner(self._make_app())
+        self.web_app = self._make_app()
+        self._runner = web.AppRunner(self.web_app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

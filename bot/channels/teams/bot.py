@@ -1,0 +1,271 @@
+"""The Teams side: Bot Framework activities in, Adaptive Cards out, proactive sends later.
+
+Each activity becomes one neutral turn, run on the engine's executor so the event loop stays
+free. The conversation reference is saved on every turn, so results that come later (reviews,
+reminders) reach the person proactively even after a restart. Only this folder imports
+botbuilder, so moving to the Microsoft 365 Agents SDK stays a one-folder change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import jwt
+from aiohttp import web
+from botbuilder.core import (
+    ActivityHandler,
+    CardFactory,
+    InvokeResponse,
+    MessageFactory,
+    TurnContext,
+    serializer_helper,
+)
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+
+from bot.channels.teams import cards
+from bot.config import Settings
+from bot.engine import Engine
+from bot.flows import copy
+from bot.messages import Inbound, Outbound, PersonRef, TurnResult
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+RETRY_STATUSES = {412, 429, 502, 504}
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+SORRY = (
+    "Sorry, something went wrong on my side (error id {error_id}). Everything you typed so far "
+    "is saved; please try again in a moment."
+)
+T = TypeVar("T")
+
+
+class _BotConfig:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.microsoft_app_id or ""
+        self.APP_PASSWORD = settings.microsoft_app_password or ""
+        self.APP_TYPE = settings.microsoft_app_type or "MultiTenant"
+        self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+
+
+def build_adapter(settings: Settings) -> CloudAdapter:
+    """Bot Framework authentication is on whenever MICROSOFT_APP_ID is set; with no app id the
+    adapter accepts unauthenticated activities, which is how botbuilder serves a local emulator."""
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotConfig(settings)))
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        error_id = uuid.uuid4().hex[:8]
+        log.error("error %s in a Teams turn", error_id, exc_info=error)
+        try:
+            await context.send_activity(SORRY.format(error_id=error_id))
+        except Exception:
+            log.warning("could not tell the user about error %s", error_id)
+
+    adapter.on_turn_error = on_error
+    return adapter
+
+
+async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
+    """The Bot Connector asks for a retry with 429, 412, 502 and 504: back off, with jitter."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return await send()
+        except Exception as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if delay is None or status not in RETRY_STATUSES:
+                raise
+            wait = delay * (0.5 + random.random())
+            log.info("Bot Connector answered %s; retrying in %.2fs", status, wait)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+class TeamsBot(ActivityHandler):
+    def __init__(self, *, engine: Engine, adapter: CloudAdapter, app_id: str) -> None:
+        self.engine = engine
+        self.adapter = adapter
+        self.app_id = app_id
+        self._turns = ThreadPoolExecutor(
+            max_workers=engine.max_parallel_turns, thread_name_prefix="teams-turn"
+        )
+
+    # -- incoming ---------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        data = cards.card_data(activity.value) if activity.value is not None else None
+        if activity.value is not None and data is None:
+            log.warning("refused card data %r from %s", activity.value, activity.from_property.id)
+            await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
+            return
+        if data is not None:  # an Action.Submit from a host without Universal Actions
+            result = await self._press(turn_context, *data)
+            if not result.refused and activity.reply_to_id:
+                await self._settle(turn_context, activity.reply_to_id, data[0])
+            await self._send(turn_context, result.messages)
+            return
+        text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
+        inbound = Inbound.say(
+            self._person(activity),
+            text.strip(),
+            event_id=f"teams:{activity.id}" if activity.id else None,
+            conversation_ref=_reference(activity),
+        )
+        result = await self._turn(inbound)
+        await self._send(turn_context, result.messages)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Installed for someone: say what the bot does and show the first question."""
+        bot_id = turn_context.activity.recipient.id
+        for member in members_added:
+            if member.id == bot_id:
+                continue
+            person = self._person(turn_context.activity, member)
+            result = await self._turn(
+                Inbound.start(person, conversation_ref=_reference(turn_context.activity))
+            )
+            await self._send(turn_context, result.messages)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Universal Actions (adaptiveCard/action). The answer replaces the card in place, so a
+        used card loses its buttons; a refused press leaves the card and says why."""
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        data = cards.card_data(turn_context.activity.value)
+        if data is None:
+            log.warning(
+                "refused an unknown card action from %s", turn_context.activity.from_property.id
+            )
+            await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
+            return _invoke_message(copy.UNKNOWN_ACTION)
+        result = await self._press(turn_context, *data)
+        await self._send(turn_context, result.messages)
+        if result.refused:
+            return _invoke_message(copy.STALE_ACTION)
+        card = cards.settled_card(_label(data[0]))
+        return InvokeResponse(
+            status=200, body={"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}
+        )
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """POST /api/messages. CloudAdapter.process would serialise an invoke response twice
+        (ActivityHandler already did), so the few lines it does are done here."""
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.Response(status=415)
+        try:
+            activity = Activity().deserialize(await request.json())
+        except ValueError:
+            return web.Response(status=400, text="not JSON")
+        if not activity.type:
+            return web.Response(status=400, text="no activity type")
+        try:
+            invoke_response = await self.adapter.process_activity(
+                request.headers.get("Authorization", ""), activity, self.on_turn
+            )
+        except (PermissionError, jwt.PyJWTError) as exc:
+            log.warning("refused an unauthenticated Teams request: %s", type(exc).__name__)
+            return web.Response(status=401)
+        if invoke_response is None:
+            return web.Response(status=201)
+        body = invoke_response.body
+        if body is not None and not isinstance(body, dict | list | str | int | float | bool):
+            body = serializer_helper(body)
+        return web.json_response(body, status=invoke_response.status)
+
+    # -- outgoing ---------------------------------------------------------------------------
+
+    async def send_proactive(self, reference: dict[str, Any], messages: list[Outbound]) -> None:
+        """Reach someone later from the reference stored at their last turn (survives restarts)."""
+        conversation = ConversationReference().deserialize(reference)
+
+        async def deliver(turn_context: TurnContext) -> None:
+            await self._send(turn_context, messages)
+
+        await self.adapter.continue_conversation(conversation, deliver, self.app_id)
+
+    async def _send(self, turn_context: TurnContext, messages: list[Outbound]) -> None:
+        if not messages:
+            return
+        card = cards.turn_card(messages)
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        activity.summary = cards.fallback_text(messages)
+        await with_retries(lambda: turn_context.send_activity(activity))
+
+    async def _settle(self, turn_context: TurnContext, activity_id: str, action_id: str) -> None:
+        update = MessageFactory.attachment(
+            CardFactory.adaptive_card(cards.settled_card(_label(action_id)))
+        )
+        update.id = activity_id
+        try:
+            await with_retries(lambda: turn_context.update_activity(update))
+        except Exception as exc:
+            log.warning("could not settle card %s: %s", activity_id, exc)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _press(self, turn_context: TurnContext, action_id: str, value: str) -> TurnResult:
+        activity = turn_context.activity
+        inbound = Inbound.press(
+            self._person(activity), action_id, value, conversation_ref=_reference(activity)
+        )
+        return await self._turn(inbound)
+
+    async def _turn(self, inbound: Inbound) -> TurnResult:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._turns, self.engine.handle, inbound
+        )
+
+    def _person(self, activity: Activity, member: ChannelAccount | None = None) -> PersonRef:
+        """Teams identity: the AAD object id within the tenant (the same person in every chat)."""
+        who = member or activity.from_property
+        tenant = (activity.conversation.tenant_id if activity.conversation else None) or (
+            (activity.channel_data or {}).get("tenant", {}).get("id", "")
+        )
+        return PersonRef(
+            platform=PLATFORM,
+            user_id=who.aad_object_id or who.id,
+            workspace_id=tenant or "",
+            display_name=who.name or "",
+        )
+
+
+def _reference(activity: Activity) -> dict[str, Any]:
+    return TurnContext.get_conversation_reference(activity).serialize()
+
+
+def _invoke_message(text: str) -> InvokeResponse:
+    return InvokeResponse(
+        status=200,
+        body={
+            "statusCode": 200,
+            "type": "application/vnd.microsoft.activity.message",
+            "value": text,
+        },
+    )
+
+
+def _label(action_id: str) -> str:
+    words = {
+        "triage-request-continue": "Continued",
+        "triage-request-restart": "Started a new request",
+        "triage-request-submit": "Submitted",
+        "triage-question-skip": "Skipped",
+        "triage-answer-keep": "Kept the answer",
+        "triage-choice-select": "Chosen",
+        "triage-answer-edit": "Editing",
+    }
+    return words.get(action_id, "Done")

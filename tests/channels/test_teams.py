@@ -1,0 +1,322 @@
+"""Teams over real HTTP: activities posted to /api/messages, replies caught by a local connector."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from sqlmodel import select
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.server import TEAMS_KEY, build_web_app
+from bot.storage.models import Answer, Conversation, Request
+from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
+from tests.support.clock import FakeClock
+from tests.support.fake_connector import FakeConnector, Sent
+from tests.support.server import ServerThread
+from tests.support.teams_activities import (
+    installed,
+    invoke,
+    message,
+    person,
+    post_activity,
+    submit,
+)
+
+SCHEMA = (
+    PROJECT_ROOT.parent
+    / "shared"
+    / "reference"
+    / "adaptive-cards"
+    / "adaptive-card-1.5.schema.json"
+)
+ANA = person("Ana")
+
+
+@pytest.fixture(scope="module")
+def card_validator() -> jsonschema.Draft6Validator:
+    if not SCHEMA.exists():
+        pytest.skip("no ../shared/reference: the Adaptive Card schema lives beside the project")
+    return jsonschema.Draft6Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def connector() -> Iterator[FakeConnector]:
+    fake = FakeConnector()
+    yield fake
+    fake.stop()
+
+
+def teams_settings(database_url: str, **extra: Any) -> Settings:
+    return Settings(
+        database_url=database_url,
+        triage_config=PROJECT_ROOT / "app.yaml",
+        teams_emulator=True,
+        **extra,
+    )
+
+
+@pytest.fixture
+def teams_app(tmp_path: Path) -> App:
+    return build_app(teams_settings(f"sqlite:///{tmp_path / 'teams.db'}"), clock=FakeClock())
+
+
+@pytest.fixture
+def teams(teams_app: App) -> Iterator[ServerThread]:
+    server = ServerThread(lambda: build_web_app(teams_app)).start()
+    yield server
+    server.stop()
+
+
+def say(
+    server: ServerThread,
+    connector: FakeConnector,
+    text: str,
+    expected: int,
+    who: dict[str, Any] = ANA,
+) -> Sent:
+    status, _ = post_activity(server.url, message(connector.url, who, text))
+    assert status in (200, 201)
+    return connector.wait_for(expected)[-1]
+
+
+def action(sent: Sent, title: str) -> dict[str, Any]:
+    def walk(node: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    for found in walk(sent.card):
+        if found["title"] == title:
+            return found
+    raise AssertionError(f"no {title!r} action in {sent.card}")
+
+
+def first_text(sent: Sent) -> str:
+    assert sent.card is not None
+    return str(sent.card["body"][0]["inlines"][0]["text"])
+
+
+def assert_valid_cards(connector: FakeConnector, validator: jsonschema.Draft6Validator) -> None:
+    cards = [s.card for s in connector.sent if s.card]
+    assert cards
+    for card in cards:
+        errors = [e.message for e in validator.iter_errors(card)]
+        assert errors == [], errors
+
+
+def answers(app: App, question_id: str) -> list[str]:
+    with app.database.session() as session:
+        rows = session.exec(select(Answer).where(Answer.question_id == question_id)).all()
+    return [a.text for a in rows]
+
+
+def test_a_full_triage_in_teams(
+    teams_app: App,
+    teams: ServerThread,
+    connector: FakeConnector,
+    card_validator: jsonschema.Draft6Validator,
+) -> None:
+    first = say(teams, connector, "hi", 1)
+    assert first.verb == "reply" and "Question 1 of 6" in connector.text()
+    for number, answer in enumerate(GOOD_ANSWERS, start=2):
+        say(teams, connector, answer, number)
+    summary = connector.sent[-1]
+    assert "Here is request TR-0001" in connector.text()
+    submit_action = action(summary, "Submit")
+    assert submit_action["fallback"]["type"] == "Action.Submit"
+    status, body = post_activity(teams.url, invoke(connector.url, ANA, submit_action["data"]))
+    assert status == 200
+    response = json.loads(body)
+    assert response["statusCode"] == 200
+    assert response["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "✓ Submitted" in json.dumps(response["value"], ensure_ascii=False)
+    assert "Action." not in json.dumps(response["value"])  # no buttons left to press twice
+    assert (
+        "Submitted. Your reference is TR-0001"
+        in connector.wait_for(8)[-1].activity["attachments"][0]["content"]["body"][0]["inlines"][0][
+            "text"
+        ]
+    )
+    with teams_app.database.session() as session:
+        assert session.exec(select(Request)).one().status == "submitted"
+    assert_valid_cards(connector, card_validator)
+    card_validator.validate(response["value"])
+
+
+def test_installing_the_app_greets_and_shows_the_first_question(
+    teams_app: App, teams: ServerThread, connector: FakeConnector
+) -> None:
+    status, _ = post_activity(teams.url, installed(connector.url, ANA))
+    assert status in (200, 201)
+    greeting = connector.wait_for(1)[0]
+    assert "I'm the L&D triage desk" in connector.text()
+    assert "Question 1 of 6" in connector.text()
+    assert greeting.conversation == f"a:personal-{ANA['id']}"
+    with teams_app.database.session() as session:
+        assert session.exec(select(Request)).all() == []  # nothing stored until an answer
+
+
+def test_a_stale_card_changes_nothing_and_says_so(
+    teams_app: App, teams: ServerThread, connector: FakeConnector
+) -> None:
+    for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=1):
+        say(teams, connector, answer, number)
+    submit_data = action(connector.sent[-1], "Submit")["data"]
+    assert post_activity(teams.url, invoke(connector.url, ANA, submit_data))[0] == 200
+    connector.wait_for(8)
+    status, body = post_activity(teams.url, invoke(connector.url, ANA, submit_data))
+    assert status == 200
+    assert "earlier step" in json.loads(body)["value"]
+    assert (
+        "earlier step"
+        in connector.wait_for(9)[-1].activity["attachments"][0]["content"]["body"][0]["inlines"][0][
+            "text"
+        ]
+    )
+    with teams_app.database.session() as session:
+        assert [r.status for r in session.exec(select(Request)).all()] == ["submitted"]
+
+
+def test_action_submit_fallback_updates_the_card_in_place(
+    teams_app: App, teams: ServerThread, connector: FakeConnector
+) -> None:
+    for number, answer in enumerate(["hi", *GOOD_ANSWERS[:5]], start=1):
+        say(teams, connector, answer, number)
+    question_six = connector.sent[-1]
+    skip = action(question_six, "Skip")["fallback"]["data"]
+    reply_to = "activity-6"
+    post_activity(teams.url, submit(connector.url, ANA, skip, reply_to))
+    update = connector.wait_for(1, verb="update")[0]
+    assert update.activity_id == reply_to
+    assert "✓ Skipped" in json.dumps(update.activity, ensure_ascii=False)
+    assert "Here is request" in connector.text()
+    assert answers(teams_app, "source_material") == [""]
+
+
+def test_tampered_card_data_is_refused_politely(
+    teams_app: App, teams: ServerThread, connector: FakeConnector
+) -> None:
+    say(teams, connector, "hi", 1)
+    say(teams, connector, GOOD_ANSWERS[0], 2)
+    post_activity(teams.url, submit(connector.url, ANA, {"evil": True}, "activity-1"))
+    post_activity(
+        teams.url,
+        invoke(
+            connector.url, ANA, {"triage_action": "triage-request-submit", "triage_value": "999"}
+        ),
+    )
+    connector.wait_for(4)
+    text = connector.text()
+    assert text.count("nothing was changed") + text.count("earlier step") >= 2
+    with teams_app.database.session() as session:
+        assert [r.status for r in session.exec(select(Request)).all()] == ["drafting"]
+
+
+def test_typed_markup_is_stored_verbatim_and_shown_as_plain_text(
+    teams_app: App,
+    teams: ServerThread,
+    connector: FakeConnector,
+    card_validator: jsonschema.Draft6Validator,
+) -> None:
+    injected = "<at>Everyone</at> **bold** [click](https://evil.example) " + "x" * 5000
+    say(teams, connector, "hi", 1)
+    say(teams, connector, injected, 2)
+    shown = say(teams, connector, "back", 3)
+    assert answers(teams_app, "failing_task") == [injected]
+    runs = [b for b in shown.card["body"] if b["type"] == "RichTextBlock"]  # type: ignore[index]
+    assert any("<at>Everyone</at> **bold**" in b["inlines"][0]["text"] for b in runs)
+    assert all(b.get("type") != "TextBlock" or "<at>" not in b["text"] for b in shown.card["body"])  # type: ignore[index]
+    assert "stored in full" in json.dumps(shown.card)
+    assert "mentions" not in json.dumps(shown.activity.get("entities") or [])
+    assert_valid_cards(connector, card_validator)
+
+
+def test_the_connector_asking_to_retry_is_honoured(
+    teams_app: App, teams: ServerThread, connector: FakeConnector
+) -> None:
+    connector.fail_next(429, 502)
+    say(teams, connector, "hi", 1)
+    assert "Question 1 of 6" in connector.text()
+
+
+def test_an_app_id_turns_authentication_on(tmp_path: Path, connector: FakeConnector) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'auth.db'}",
+        triage_config=PROJECT_ROOT / "app.yaml",
+        microsoft_app_id="00000000-0000-0000-0000-000000000001",
+        microsoft_app_password="secret",
+    )
+    app = build_app(settings)
+    server = ServerThread(lambda: build_web_app(app)).start()
+    try:
+        unsigned = post_activity(server.url, message(connector.url, ANA, "hi"))
+        forged = post_activity(
+            server.url,
+            message(connector.url, ANA, "hi"),
+            headers={"Authorization": "Bearer not.a.token"},
+        )
+    finally:
+        server.stop()
+    assert unsigned[0] == 401 and forged[0] == 401
+    assert connector.sent == []
+    with app.database.session() as session:
+        assert session.exec(select(Conversation)).all() == []
+
+
+def test_a_proactive_message_reaches_the_person_after_a_restart(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    first_app = build_app(teams_settings(url))
+    first = ServerThread(lambda: build_web_app(first_app)).start()
+    say(first, connector, "hi", 1)
+    first.stop()
+
+    second_app = build_app(teams_settings(url))  # a new process would build exactly this
+    second = ServerThread(lambda: build_web_app(second_app)).start()
+    try:
+        with second_app.database.session() as session:
+            reference = session.exec(select(Conversation)).one().channel_ref
+        assert reference is not None
+        from bot.messages import Outbound
+
+        async def notify() -> None:
+            bot = second.web_app[TEAMS_KEY]
+            await bot.send_proactive(reference, [Outbound("Your request was reviewed.")])
+
+        second.call(notify())
+    finally:
+        second.stop()
+    proactive = connector.wait_for(2)[-1]
+    assert proactive.verb in ("send", "reply")
+    assert proactive.conversation == f"a:personal-{ANA['id']}"
+    assert "Your request was reviewed." in json.dumps(proactive.activity)
+
+
+def test_teams_and_slack_identities_of_one_person_keep_separate_requests(
+    teams_app: App, teams: ServerThread, connector: FakeConnector
+) -> None:
+    say(teams, connector, "hi", 1)
+    say(teams, connector, GOOD_ANSWERS[0], 2)
+    from bot.messages import Inbound, PersonRef
+
+    slack_ana = PersonRef(platform="slack", user_id="U0ANA", workspace_id="T1")
+    teams_app.engine.handle(Inbound.start(slack_ana))
+    teams_app.engine.handle(Inbound.say(slack_ana, "Slack side answer"))
+    with teams_app.database.session() as session:
+        requests = session.exec(select(Request)).all()
+    assert sorted(r.platform for r in requests) == ["slack", "teams"]
+    assert answers(teams_app, "failing_task") == [GOOD_ANSWERS[0], "Slack side answer"]
+    _ = asyncio

@@ -1,0 +1,131 @@
+"""A local stand-in for the Bot Connector service: records what the bot sends to `serviceUrl`."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+
+@dataclass
+class Sent:
+    verb: str  # send, reply or update
+    conversation: str
+    activity_id: str | None
+    activity: dict[str, Any]
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        for attachment in self.activity.get("attachments") or []:
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                return dict(attachment["content"])
+        return None
+
+
+@dataclass
+class FakeConnector:
+    sent: list[Sent] = field(default_factory=list)
+    _failures: list[int] = field(default_factory=list)
+    _condition: threading.Condition = field(default_factory=threading.Condition)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self._handle()
+
+            def do_PUT(self) -> None:
+                self._handle()
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                parts = self.path.split("?", 1)[0].strip("/").split("/")
+                # v3/conversations/{id}/activities[/{activityId}]
+                conversation = unquote(parts[2]) if len(parts) > 2 else ""
+                activity_id = parts[4] if len(parts) > 4 else None
+                verb = "update" if self.command == "PUT" else ("reply" if activity_id else "send")
+                status, answer = fake._record(verb, conversation, activity_id, body)
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                if status == 429:
+                    self.send_header("Retry-After", "0")
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail_next(self, *statuses: int) -> None:
+        with self._condition:
+            self._failures.extend(statuses)
+
+    def wait_for(self, count: int, *, verb: str | None = None, timeout: float = 10.0) -> list[Sent]:
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                matching = [s for s in self.sent if verb is None or s.verb == verb]
+                if len(matching) >= count:
+                    return matching
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"expected {count} {verb or 'any'}; got {self.sent}")
+                self._condition.wait(remaining)
+
+    def text(self) -> str:
+        """All text the bot sent, cards flattened, in order."""
+        with self._condition:
+            return "\n".join(_flatten(s.activity) for s in self.sent)
+
+    def _record(
+        self, verb: str, conversation: str, activity_id: str | None, body: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        with self._condition:
+            if self._failures:
+                status = self._failures.pop(0)
+                self._condition.notify_all()
+                return status, {"error": {"code": "Throttled", "message": "try later"}}
+            self.sent.append(Sent(verb, conversation, activity_id, body))
+            self._condition.notify_all()
+            return 200, {"id": activity_id or f"activity-{next(self._ids)}"}
+
+
+def _flatten(node: Any) -> str:
+    parts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("text", "title") and isinstance(item, str):
+                    parts.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(node)
+    return "\n".join(parts)
