@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine_turns.py
 	$(BIN)/python bench/slack_turns.py
+	$(BIN)/python bench/teams_turns.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache triage.db triage.db-wal triage.db-shm

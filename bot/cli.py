@@ -81,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--url", metavar="URL", help="public https base URL; without it, Socket Mode"
     )
     slack_manifest.set_defaults(handler=run_manifest_slack)
+    teams_manifest = manifest_commands.add_parser(
+        "teams", help="a Teams app package (zip) for MICROSOFT_APP_ID"
+    )
+    teams_manifest.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
+    teams_manifest.add_argument(
+        "--website", default="https://example.com", help="your site, for the app's store card"
+    )
+    teams_manifest.set_defaults(handler=run_manifest_teams)
 
     check = commands.add_parser("check", help="validate app.yaml and the environment")
     check.set_defaults(handler=run_check)
@@ -315,6 +323,20 @@ def _check_database(settings: Settings) -> tuple[str, bool]:
     }
     usable = status.state in (SchemaState.CURRENT, SchemaState.EMPTY)
     return f"{database.display_url}: reachable, {notes[status.state]}", usable
+
+
+def run_manifest_teams(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.teams.manifest import teams_package
+
+    if not settings.microsoft_app_id:
+        raise ConfigError("the Teams package needs MICROSOFT_APP_ID (the bot's Azure app id)")
+    package = teams_package(app_id=settings.microsoft_app_id, website=args.website)
+    try:
+        args.out.write_bytes(package)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"Wrote {args.out}: upload it in Teams (Apps, Manage your apps, Upload an app).")
+    return EXIT_OK
 
 
 def run_check(args: argparse.Namespace, settings: Settings) -> int:

@@ -320,3 +320,49 @@ def test_teams_and_slack_identities_of_one_person_keep_separate_requests(
     assert sorted(r.platform for r in requests) == ["slack", "teams"]
     assert answers(teams_app, "failing_task") == [GOOD_ANSWERS[0], "Slack side answer"]
     _ = asyncio
+
+
+def test_the_teams_package_has_the_manifest_and_valid_icons(tmp_path: Path) -> None:
+    import struct
+    import zipfile
+
+    from tests.support.cli import clean_env, triage_bot
+
+    app_id = "12345678-1234-1234-1234-123456789abc"
+    out = tmp_path / "app.zip"
+    env = clean_env(MICROSOFT_APP_ID=app_id, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    run = triage_bot("manifest", "teams", "--out", str(out), env=env)
+    assert run.code == 0, run.err
+    with zipfile.ZipFile(out) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(package.read("manifest.json"))
+        sizes = {}
+        for name in ("color.png", "outline.png"):
+            data = package.read(name)
+            assert data.startswith(b"\x89PNG\r\n\x1a\n")
+            sizes[name] = struct.unpack(">II", data[16:24])
+    assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}
+    assert manifest["id"] == app_id and manifest["bots"][0]["botId"] == app_id
+    titles = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
+    assert titles == ["help", "status", "new", "cancel"]
+
+    missing = triage_bot("manifest", "teams", "--out", str(out),
+                         env=clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"))
+    assert missing.code == 2 and "MICROSOFT_APP_ID" in missing.err
+    bad = triage_bot("manifest", "teams", "--out", str(out),
+                     env=clean_env(MICROSOFT_APP_ID="not-a-guid"))
+    assert bad.code == 2 and "GUID" in bad.err
+
+
+def test_the_schema_check_is_not_a_rubber_stamp(card_validator: jsonschema.Draft6Validator) -> None:
+    broken = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock"}]}
+    assert list(card_validator.iter_errors(broken))
+
+
+def test_command_menu_words_work_from_teams(
+    teams_app: App, teams: ServerThread, connector: FakeConnector
+) -> None:
+    say(teams, connector, "help", 1)
+    assert "edit N" in connector.text()
+    say(teams, connector, "status", 2)
+    assert "no request in progress" in connector.text()
