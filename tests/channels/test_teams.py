@@ -47,10 +47,16 @@ def card_validator() -> jsonschema.Draft6Validator:
 
 
 @pytest.fixture
-def connector() -> Iterator[FakeConnector]:
+def connector(request: pytest.FixtureRequest) -> Iterator[FakeConnector]:
+    """The connector stand-in; every card the bot sent in the test is validated afterwards."""
     fake = FakeConnector()
     yield fake
     fake.stop()
+    if SCHEMA.exists():
+        validator = request.getfixturevalue("card_validator")
+        for sent in fake.sent:
+            if sent.card is not None:
+                assert [e.message for e in validator.iter_errors(sent.card)] == []
 
 
 def teams_settings(database_url: str, **extra: Any) -> Settings:
