@@ -352,11 +352,17 @@ def test_the_teams_package_has_the_manifest_and_valid_icons(tmp_path: Path) -> N
     titles = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
     assert titles == ["help", "status", "new", "cancel"]
 
-    missing = triage_bot("manifest", "teams", "--out", str(out),
-                         env=clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"))
+    missing = triage_bot(
+        "manifest",
+        "teams",
+        "--out",
+        str(out),
+        env=clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"),
+    )
     assert missing.code == 2 and "MICROSOFT_APP_ID" in missing.err
-    bad = triage_bot("manifest", "teams", "--out", str(out),
-                     env=clean_env(MICROSOFT_APP_ID="not-a-guid"))
+    bad = triage_bot(
+        "manifest", "teams", "--out", str(out), env=clean_env(MICROSOFT_APP_ID="not-a-guid")
+    )
     assert bad.code == 2 and "GUID" in bad.err
 
 

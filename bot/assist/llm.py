@@ -1,0 +1,178 @@
+"""Classification by a language model, behind the rules: any OpenAI-compatible endpoint.
+
+The model only ever produces a draft. Its answer must be JSON naming a category from app.yaml;
+anything else (timeouts, 429 and 5xx after the client's own retries, refusals, invalid JSON,
+out-of-list categories, answers cut off by length) is retried a bounded number of times and then
+replaced by the rule-based draft, labelled with why. Nothing here can block a conversation: it
+runs after the requester has their reference.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import openai
+
+from bot.assist.prompts import load_prompt, render_answers
+from bot.assist.redaction import Redactor
+from bot.assist.rules import Classification, classify
+from bot.config import AppConfig, Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "gpt-4o-mini"
+ATTEMPTS = 2  # tries for an unusable answer; the client itself retries 429, 5xx and timeouts
+
+
+class ModelUnusable(Exception):
+    """The model answered, but not with something we can use."""
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """A classification and where it came from, for the card and for the audit of drafts."""
+
+    classification: Classification
+    source: str  # "llm" or "rules"
+    model: str | None = None
+    prompt_version: str | None = None
+    latency_ms: int | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    note: str | None = None
+
+
+def _schema(categories: list[str]) -> dict[str, object]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["category", "training_fit", "confidence", "evidence"],
+        "properties": {
+            "category": {"type": "string", "enum": categories},
+            "training_fit": {"type": "boolean"},
+            "confidence": {"type": "number"},
+            "evidence": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+
+
+class LlmClassifier:
+    def __init__(
+        self, *, client: openai.OpenAI, model: str, config: AppConfig, redactor: Redactor
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.config = config
+        self.redactor = redactor
+        self.prompt = load_prompt("classify")
+        self.categories = [category.id for category in config.categories]
+
+    @classmethod
+    def from_settings(cls, settings: Settings, config: AppConfig) -> LlmClassifier:
+        client = openai.OpenAI(
+            api_key=settings.openai_api_key or "not-needed",
+            base_url=settings.openai_base_url,
+            timeout=config.llm.timeout_seconds,
+            max_retries=2,
+        )
+        model = settings.openai_model or config.llm.model or DEFAULT_MODEL
+        redactor = Redactor(enabled=config.llm.redact, patterns=config.llm.redact_patterns)
+        return cls(client=client, model=model, config=config, redactor=redactor)
+
+    def classify(self, answers: Mapping[str, str]) -> Classification:
+        return self.draft(answers).classification
+
+    def draft(self, answers: Mapping[str, str]) -> Drafted:
+        """The model's classification, or the rules' with a note saying why not the model's."""
+        prompts = {q.id: q.prompt for q in self.config.questions}
+        redacted = {key: self.redactor(text) for key, text in answers.items()}
+        message = self.prompt.render(
+            categories="\n".join(f"- {c.id}: {c.label}" for c in self.config.categories),
+            answers=render_answers(redacted, prompts),
+        )
+        problem = "no answer"
+        for attempt in range(1, ATTEMPTS + 1):
+            started = time.perf_counter()
+            try:
+                response = self.client.chat.completions.create(
+                    model=self.model,
+                    messages=[{"role": "user", "content": message}],
+                    temperature=0,
+                    response_format={
+                        "type": "json_schema",
+                        "json_schema": {
+                            "name": "classification",
+                            "schema": _schema(self.categories),
+                            "strict": True,
+                        },
+                    },
+                )
+                classification = self._parse(response)
+            except openai.APIError as exc:  # the client already retried 429, 5xx and timeouts
+                problem = _describe(exc)
+                log.warning("model draft failed: %s", problem)
+                break
+            except ModelUnusable as exc:  # a bad answer may be a fluke: ask once more
+                problem = str(exc)
+                log.warning("model draft attempt %d unusable: %s", attempt, problem)
+                continue
+            usage = response.usage
+            return Drafted(
+                classification=classification,
+                source="llm",
+                model=response.model or self.model,
+                prompt_version=self.prompt.version,
+                latency_ms=int((time.perf_counter() - started) * 1000),
+                prompt_tokens=usage.prompt_tokens if usage else None,
+                completion_tokens=usage.completion_tokens if usage else None,
+            )
+        fallback = classify(answers, tuple(self.categories))
+        return Drafted(
+            classification=fallback,
+            source="rules",
+            model=self.model,
+            prompt_version=self.prompt.version,
+            note=f"model unavailable ({problem}); rule-based draft",
+        )
+
+    def _parse(self, response: object) -> Classification:
+        choices = getattr(response, "choices", None)
+        choice = choices[0] if choices else None
+        if choice is None:
+            raise ModelUnusable("no choices in the answer")
+        if choice.finish_reason == "length":
+            raise ModelUnusable("the answer was cut off by length")
+        if getattr(choice.message, "refusal", None):
+            raise ModelUnusable("the model refused")
+        try:
+            data = json.loads(choice.message.content or "")
+        except json.JSONDecodeError:
+            raise ModelUnusable("the answer was not JSON") from None
+        if not isinstance(data, dict):
+            raise ModelUnusable("the answer was not a JSON object")
+        if data.get("category") not in self.categories:
+            raise ModelUnusable(f"category {data.get('category')!r} is not in app.yaml")
+        confidence = data.get("confidence")
+        evidence = data.get("evidence") or []
+        if not isinstance(confidence, int | float) or not isinstance(evidence, list):
+            raise ModelUnusable("confidence or evidence missing")
+        return Classification(
+            category=data["category"],
+            training_fit=bool(data.get("training_fit")),
+            confidence=round(min(max(float(confidence), 0.0), 1.0), 2),
+            evidence=tuple(str(item)[:300] for item in evidence[:3]),
+        )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, openai.APITimeoutError):
+        return "timed out"
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}"
+    if isinstance(exc, openai.APIConnectionError):
+        return "could not connect"
+    return str(exc)

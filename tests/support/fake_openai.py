@@ -1,0 +1,113 @@
+"""A local OpenAI-compatible server (/v1/chat/completions) the real `openai` client talks to.
+
+Each test queues how the next answers behave: a good JSON answer, garbage, a refusal, an answer
+cut off by length, a slow answer, or an HTTP error such as 429 with Retry-After or 500.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Behaviour:
+    kind: str = "good"  # good, garbage, refusal, length, slow, status
+    content: dict[str, Any] | None = None
+    status: int = 200
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FakeOpenAI:
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    default: Behaviour = field(default_factory=Behaviour)
+    _queue: list[Behaviour] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                behaviour = fake._next(body)
+                if behaviour.delay:
+                    time.sleep(behaviour.delay)  # a slow model, as the client sees it
+                status, answer = fake._answer(behaviour, body)
+                payload = json.dumps(answer).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    for name, value in behaviour.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def then(self, *behaviours: Behaviour) -> None:
+        with self._lock:
+            self._queue.extend(behaviours)
+
+    def prompts(self) -> list[str]:
+        return [m["content"] for r in self.requests for m in r["messages"]]
+
+    def _next(self, body: dict[str, Any]) -> Behaviour:
+        with self._lock:
+            self.requests.append(body)
+            return self._queue.pop(0) if self._queue else self.default
+
+    def _answer(self, behaviour: Behaviour, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if behaviour.kind == "status":
+            return behaviour.status, {"error": {"message": "try again", "type": "server_error"}}
+        message: dict[str, Any] = {"role": "assistant", "content": None}
+        finish = "stop"
+        if behaviour.kind in ("good", "slow"):
+            message["content"] = json.dumps(
+                behaviour.content
+                or {
+                    "category": "platform_governance",
+                    "training_fit": False,
+                    "confidence": 0.8,
+                    "evidence": ["Notes typed on the mobile app don't sync"],
+                }
+            )
+        elif behaviour.kind == "garbage":
+            message["content"] = "Sure! Here is my analysis: it is probably a tooling thing."
+        elif behaviour.kind == "refusal":
+            message["refusal"] = "I can't help with that."
+        elif behaviour.kind == "length":
+            message["content"] = '{"category": "platform_gov'
+            finish = "length"
+        return 200, {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "stub-model"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {"prompt_tokens": 321, "completion_tokens": 42, "total_tokens": 363},
+        }
