@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
+from bot.assist.llm import LlmClassifier
+from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings, load_app_config
 from bot.engine import Clock, Engine, utc_now
 from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -15,6 +22,29 @@ class App:
     config: AppConfig
     database: Database
     engine: Engine
+    assistant: Assistant
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
+    )
+    _pending: set[Future[object]] = field(default_factory=set)
+
+    def run_later(self, job: Callable[[], object]) -> None:
+        future = self.background.submit(job)
+        self._pending.add(future)
+        future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future[object]) -> None:
+        self._pending.discard(future)
+        if future.exception() is not None:
+            log.error("background work failed", exc_info=future.exception())
+
+    def drain(self, timeout: float = 30) -> None:
+        """Wait for background work started so far (tests, and shutdown)."""
+        wait(list(self._pending), timeout=timeout)
+
+    def close(self) -> None:
+        """Let drafts in progress finish (a terminal chat exits right after its last reply)."""
+        self.background.shutdown(wait=True)
 
 
 def load_config(settings: Settings) -> AppConfig:
@@ -28,9 +58,20 @@ def build_app(
     clock: Clock = utc_now,
     create_if_empty: bool = True,
 ) -> App:
-    """Config, database (schema checked) and engine. Raises ConfigError, DatabaseUnavailable or
-    SchemaOutOfDate with messages meant for people."""
+    """Config, database (schema checked), engine and assistant. Raises ConfigError,
+    DatabaseUnavailable or SchemaOutOfDate with messages meant for people."""
     config = config or load_config(settings)
     database = Database(settings.database_url)
     database.require_current_schema(create_if_empty=create_if_empty)
-    return App(settings, config, database, Engine(database=database, config=config, clock=clock))
+    engine = Engine(database=database, config=config, clock=clock)
+    use_llm = settings.llm_configured or config.llm.enabled
+    llm = LlmClassifier.from_settings(settings, config) if use_llm else None
+    assistant = Assistant(database=database, config=config, llm=llm, clock=clock)
+    app = App(settings, config, database, engine, assistant)
+
+    def draft_later(request_id: int) -> None:
+        """The requester already has their reference; drafting happens beside the chat."""
+        app.run_later(lambda: assistant.draft_for(request_id))
+
+    engine.after_submit = draft_later
+    return app

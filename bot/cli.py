@@ -169,11 +169,14 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     person = terminal_person(args.person or settings.terminal_user)
     if lines is None and not sys.stdin.isatty():
         lines = sys.stdin.read().splitlines()
-    if lines is not None:
-        ConsoleChannel(engine=app.engine, person=person).run_lines(lines)
-    else:
-        width = min(shutil.get_terminal_size().columns, 100)
-        ConsoleChannel(engine=app.engine, person=person, width=width).run_interactive()
+    try:
+        if lines is not None:
+            ConsoleChannel(engine=app.engine, person=person).run_lines(lines)
+        else:
+            width = min(shutil.get_terminal_size().columns, 100)
+            ConsoleChannel(engine=app.engine, person=person, width=width).run_interactive()
+    finally:
+        app.close()
     return EXIT_OK
 
 

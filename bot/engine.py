@@ -41,6 +41,8 @@ class Engine:
         """SQLite has one writer at a time; more threads would only queue in its busy handler,
         whose back-off sleeps (up to 100 ms) dominate latency under load."""
         self.observe: Callable[[float], None] = lambda seconds: None
+        self.after_submit: Callable[[int], None] = lambda request_id: None
+        """Called after the commit of a submitting turn (the app starts drafting there)."""
         """Called with each turn's duration (the server's metrics hook in here)."""
 
     def handle(self, inbound: Inbound) -> TurnResult:
@@ -51,6 +53,8 @@ class Engine:
             try:
                 result = self._turn(inbound)
                 self.observe(time.perf_counter() - started)
+                if result.submitted_request_id is not None:
+                    self.after_submit(result.submitted_request_id)
                 return result
             except (IntegrityError, OperationalError) as exc:
                 if attempt == _ATTEMPTS or not _is_retryable(exc):
@@ -129,6 +133,7 @@ class Engine:
                 asking=conversation.question_id,
                 refused=flow.refused,
                 problem=flow.problem,
+                submitted_request_id=flow.submitted_request_id,
             )
 
 

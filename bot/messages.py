@@ -111,6 +111,8 @@ class TurnResult:
     """The question the conversation now waits on, for clients that pass ``answering`` back."""
     duplicate: bool = False
     """The event was handled before (a platform retry): nothing changed, nothing to send."""
+    submitted_request_id: int | None = None
+    """Set on the turn that submitted a request, so drafting can start after the reply."""
     problem: str | None = None
     """Why an answer was not accepted (empty, not a link ...), for forms that show it inline."""
     refused: bool = False

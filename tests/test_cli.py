@@ -92,10 +92,10 @@ def test_requests_list_show_and_export(env: dict[str, str], tmp_path: Path) -> N
     submit_one(env, tmp_path)
     listing = triage_bot("requests", "list", env=env)
     assert listing.code == 0, listing.err
-    assert "TR-0001" in listing.out and "submitted" in listing.out
+    assert "TR-0001" in listing.out and "in_review" in listing.out  # drafted after submit
 
     rows = json.loads(
-        triage_bot("requests", "list", "--json", "--status", "submitted", env=env).out
+        triage_bot("requests", "list", "--json", "--status", "in_review", env=env).out
     )
     assert [row["reference"] for row in rows] == ["TR-0001"]
     assert rows[0]["failing_task"] == GOOD_ANSWERS[0]
@@ -105,9 +105,16 @@ def test_requests_list_show_and_export(env: dict[str, str], tmp_path: Path) -> N
     )
 
     show = json.loads(triage_bot("requests", "show", "TR-0001", "--json", env=env).out)
-    assert show["status"] == "submitted"
+    assert show["status"] == "in_review"
     assert show["questions"][1]["versions"][0]["text"] == GOOD_ANSWERS[1]
-    assert [e["action"] for e in show["audit"]] == ["request.created", "request.status_changed"]
+    assert [e["action"] for e in show["audit"]] == [
+        "request.created",
+        "request.status_changed",
+        "request.status_changed",
+        "draft.created",
+        "draft.created",
+    ]
+    assert [e["after"]["status"] for e in show["audit"][1:3]] == ["submitted", "in_review"]
     assert "What task is failing?" in triage_bot("requests", "show", "1", env=env).out
 
     missing = triage_bot("requests", "show", "TR-0099", env=env)

@@ -83,6 +83,7 @@ class TriageFlow:
         self.questions = config.questions
         self._answer_cache: dict[str, Answer] | None = None
         self.refused = False
+        self.submitted_request_id: int | None = None
         self.problem: str | None = None
         self.request = self._active_request()
 
@@ -380,6 +381,7 @@ class TriageFlow:
         if any(q.required and q.id not in answers for q in self.questions):
             return self._summary_or_missing()
         reference = self.request.reference
+        self.submitted_request_id = self.request.id
         service.change_status(
             self.session,
             request=self.request,

@@ -115,6 +115,35 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class DraftStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    EDITED = "edited"
+    REJECTED = "rejected"
+
+
+class Draft(SQLModel, table=True):
+    """An AI or rule-based draft and the human verdict on it; the original is never changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    kind: str = Field(max_length=40)  # classification, reviewer_questions
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=20)  # llm, rules
+    model: str | None = Field(default=None, max_length=100)
+    prompt_version: str | None = Field(default=None, max_length=60)
+    latency_ms: int | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default=DraftStatus.PENDING.value, max_length=20, index=True)
+    final_content: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = _utc_column(nullable=True)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _utc_column()
+
+
 class ProcessedEvent(SQLModel, table=True):
     """Platform event ids already handled: a redelivered event is recognised and dropped."""
 

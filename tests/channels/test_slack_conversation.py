@@ -61,9 +61,10 @@ def run_full_triage(app: App, fake: FakeSlack, slack: SlackSender) -> None:
     assert updated["ts"] == message["ts"]
     assert not [b for b in updated["blocks"] if b["type"] == "actions"], "buttons must be gone"
     assert "✓ Submit" in str(updated["blocks"])
+    app.drain()  # drafting runs beside the conversation, after the reply
     with app.database.session() as session:
         request = session.exec(select(Request)).one()
-    assert request.status == "submitted"
+    assert request.status == "in_review"
     assert {a.question_id: a.text for a in answers(app)} == dict(
         zip(
             [

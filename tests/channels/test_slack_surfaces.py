@@ -79,11 +79,12 @@ def test_app_home_lists_my_requests_and_starts_a_new_one(
     submit = button(summary, "Submit")
     slack.interactive(block_action(ANA, submit["action_id"], submit["value"]))
     fake_slack.wait_for("chat.postMessage", 8)
+    slack_app.drain()
     slack.event({"type": "app_home_opened", "user": ANA, "channel": f"D{ANA}", "tab": "home"})
     view = fake_slack.wait_for("views.publish")[0].params
     assert view["user_id"] == ANA
     home = json.dumps(view["view"])
-    assert "My requests" in home and "TR-0001" in home and "submitted" in home
+    assert "My requests" in home and "TR-0001" in home and "in review" in home
     new = next(
         e
         for b in view["view"]["blocks"]

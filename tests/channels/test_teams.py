@@ -155,8 +155,9 @@ def test_a_full_triage_in_teams(
             "text"
         ]
     )
+    teams_app.drain()
     with teams_app.database.session() as session:
-        assert session.exec(select(Request)).one().status == "submitted"
+        assert session.exec(select(Request)).one().status == "in_review"
     assert_valid_cards(connector, card_validator)
     card_validator.validate(response["value"])
 
@@ -191,8 +192,9 @@ def test_a_stale_card_changes_nothing_and_says_so(
             "text"
         ]
     )
+    teams_app.drain()
     with teams_app.database.session() as session:
-        assert [r.status for r in session.exec(select(Request)).all()] == ["submitted"]
+        assert [r.status for r in session.exec(select(Request)).all()] == ["in_review"]
 
 
 def test_action_submit_fallback_updates_the_card_in_place(

@@ -1,0 +1,230 @@
+"""Drafts for submitted requests, and the human gate every draft passes through.
+
+Drafting runs after the requester has their reference, never inside their turn. A reviewer's
+verdict is a conditional update (only a pending draft can be decided), so double clicks and two
+reviewers at once end in exactly one decision; the original draft is kept beside the final one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.assist.llm import Drafted, LlmClassifier
+from bot.assist.questions import rule_questions
+from bot.assist.rules import classify
+from bot.config import AppConfig
+from bot.engine import Clock, utc_now
+from bot.messages import PersonRef
+from bot.storage import service
+from bot.storage.database import Database
+from bot.storage.models import Draft, DraftStatus, Request, RequestStatus
+
+log = logging.getLogger(__name__)
+
+CLASSIFICATION = "classification"
+REVIEWER_QUESTIONS = "reviewer_questions"
+AI_LABEL = "AI draft — verify"
+RULES_LABEL = "rule-based"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    message: str
+    draft_id: int
+
+
+class Assistant:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        config: AppConfig,
+        llm: LlmClassifier | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.database = database
+        self.config = config
+        self.llm = llm
+        self.clock = clock
+
+    # -- drafting ---------------------------------------------------------------------------
+
+    def draft_for(self, request_id: int) -> list[Draft]:
+        """Classification and reviewer questions for a submitted request (once per request)."""
+        with self.database.session(write=False) as session:
+            request = service.get_request(session, request_id=request_id)
+            if request is None or request.status != RequestStatus.SUBMITTED:
+                return []
+            latest = service.latest_answers(session, request_id=request_id)
+        asked = {q.id for q in self.config.questions}
+        answers = {k: a.text for k, a in latest.items() if k in asked and not a.skipped}
+        drafted = self._classify(answers)
+        category = drafted.classification.category
+        now = self.clock()
+        with self.database.session() as session:
+            request = session.get(Request, request_id)
+            if request is None or request.status != RequestStatus.SUBMITTED:
+                return []  # another process drafted it meanwhile
+            drafts = [
+                Draft(
+                    request_id=request_id,
+                    kind=CLASSIFICATION,
+                    content={
+                        "category": category,
+                        "training_fit": drafted.classification.training_fit,
+                        "confidence": drafted.classification.confidence,
+                        "evidence": list(drafted.classification.evidence),
+                        "reasons": list(drafted.classification.reasons),
+                    },
+                    source=drafted.source,
+                    model=drafted.model,
+                    prompt_version=drafted.prompt_version,
+                    latency_ms=drafted.latency_ms,
+                    prompt_tokens=drafted.prompt_tokens,
+                    completion_tokens=drafted.completion_tokens,
+                    note=drafted.note,
+                    created_at=now,
+                ),
+                Draft(
+                    request_id=request_id,
+                    kind=REVIEWER_QUESTIONS,
+                    content=rule_questions(category, answers),
+                    source="rules",
+                    created_at=now,
+                ),
+            ]
+            session.add_all(drafts)
+            service.change_status(
+                session, request=request, status=RequestStatus.IN_REVIEW, actor_id=None, now=now
+            )
+            session.flush()
+            for draft in drafts:
+                service.record_audit(
+                    session,
+                    actor_id=None,
+                    request_id=request_id,
+                    action="draft.created",
+                    after={"draft_id": draft.id, "kind": draft.kind, "source": draft.source},
+                    now=now,
+                )
+        return drafts
+
+    def _classify(self, answers: dict[str, str]) -> Drafted:
+        if self.llm is not None:
+            try:
+                return self.llm.draft(answers)
+            except Exception:  # the model must never stop a draft from existing
+                log.exception("model drafting failed; using the rules")
+        categories = tuple(c.id for c in self.config.categories)
+        return Drafted(classification=classify(answers, categories), source="rules")
+
+    # -- the human gate ---------------------------------------------------------------------
+
+    def is_reviewer(self, person: PersonRef) -> bool:
+        review = self.config.review
+        allowed = {
+            "slack": review.slack_user_ids,
+            "teams": review.teams_user_ids,
+            "terminal": review.terminal_reviewers,
+        }.get(person.platform, ())
+        return person.user_id in allowed
+
+    def decide(
+        self,
+        *,
+        draft_id: int,
+        reviewer: PersonRef,
+        verdict: DraftStatus,
+        edited: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> Verdict:
+        now = self.clock()
+        with self.database.session() as session:
+            person = service.upsert_person(session, ref=reviewer, now=now)
+            draft = session.get(Draft, draft_id)
+            if draft is None:
+                return Verdict(False, f"There is no draft {draft_id}.", draft_id)
+            if not self.is_reviewer(reviewer):
+                service.record_audit(
+                    session,
+                    actor_id=person.id,
+                    request_id=draft.request_id,
+                    action="draft.decision_refused",
+                    after={"draft_id": draft_id, "verdict": verdict.value},
+                    now=now,
+                )
+                return Verdict(False, "Only L&D reviewers can decide on drafts.", draft_id)
+            if verdict is DraftStatus.REJECTED and not (reason or "").strip():
+                return Verdict(False, "A rejection needs a reason.", draft_id)
+            if verdict is DraftStatus.EDITED and not edited:
+                return Verdict(False, "An edit needs the edited draft.", draft_id)
+            final = None if verdict is DraftStatus.REJECTED else (edited or draft.content)
+            if draft.kind == CLASSIFICATION and final is not None:
+                category = final.get("category")
+                if category not in {c.id for c in self.config.categories}:
+                    return Verdict(False, f"{category!r} is not a category in app.yaml.", draft_id)
+            claimed = session.execute(
+                update(Draft)
+                .where(col(Draft.id) == draft_id, col(Draft.status) == DraftStatus.PENDING.value)
+                .values(
+                    status=verdict.value,
+                    final_content=final,
+                    decided_by=person.id,
+                    decided_at=now,
+                    reason=reason,
+                )
+            ).rowcount
+            if claimed != 1:
+                session.rollback()
+                return Verdict(False, self._already_decided(draft_id), draft_id)
+            request = session.get(Request, draft.request_id)
+            if request is not None and draft.kind == CLASSIFICATION and final is not None:
+                request.category = final["category"]
+                request.updated_at = now
+            service.record_audit(
+                session,
+                actor_id=person.id,
+                request_id=draft.request_id,
+                action=f"draft.{verdict.value}",
+                before={"content": draft.content},
+                after={"content": final, "reason": reason},
+                now=now,
+            )
+        return Verdict(True, f"Draft {draft_id} {verdict.value}.", draft_id)
+
+    def _already_decided(self, draft_id: int) -> str:
+        with self.database.session(write=False) as session:
+            draft = session.get(Draft, draft_id)
+            who = service.people_by_id(
+                session, ids=[draft.decided_by] if draft and draft.decided_by else []
+            )
+        if draft is None:
+            return f"There is no draft {draft_id}."
+        name = next((p.display_name or p.platform_user_id for p in who.values()), "someone")
+        when = _when(draft.decided_at)
+        return f"Draft {draft_id} was already {draft.status} by {name}{when}; nothing changed."
+
+    def pending(self) -> list[tuple[Draft, Request]]:
+        with self.database.session(write=False) as session:
+            rows = session.exec(
+                select(Draft, Request)
+                .join(Request, col(Request.id) == Draft.request_id)
+                .where(Draft.status == DraftStatus.PENDING.value)
+                .order_by(col(Draft.id))
+            ).all()
+        return [(draft, request) for draft, request in rows]
+
+
+def label(draft: Draft) -> str:
+    return AI_LABEL if draft.source == "llm" else RULES_LABEL
+
+
+def _when(moment: datetime | None) -> str:
+    return f" at {moment:%Y-%m-%d %H:%M} UTC" if moment else ""
