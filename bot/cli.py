@@ -269,8 +269,13 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.server import build_web_app
 
+    if settings.teams_emulator and args.host not in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError(
+            "TEAMS_EMULATOR=1 turns Bot Framework authentication off, so serve it on this "
+            "machine only: add --host 127.0.0.1"
+        )
     app = _open(settings)
-    if not settings.slack_enabled:
+    if not (settings.slack_enabled or settings.teams_enabled):
         print(
             "triage-bot: no chat channel is configured, serving /healthz and /metrics only; "
             "see triage-bot check",

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from bot.engine import Engine
+from bot.flows import copy
 from bot.flows.commands import TriageAction
 from bot.messages import Inbound, Outbound, PersonRef, Summary, TurnResult
 from bot.text import shorten, visible
@@ -23,10 +24,6 @@ PLATFORM = "terminal"
 DISPLAY_LIMIT = 600
 PROMPT = "you › "
 BOT = "bot › "
-SORRY = (
-    "Sorry, that did not go through (error id {error_id}); your earlier answers are saved. "
-    "Please try again."
-)
 GOODBYE = "Bye. Run triage-bot chat whenever you want to start a request."
 PAUSED = (
     "Paused. Everything you typed is saved; "
@@ -104,7 +101,7 @@ class ConsoleChannel:
         except Exception as exc:  # a failed turn must not end the conversation: say so, go on
             error_id = uuid.uuid4().hex[:8]
             log.error("turn failed (error id %s): %s", error_id, type(exc).__name__, exc_info=True)
-            self.write(BOT + SORRY.format(error_id=error_id))
+            self.write(BOT + copy.ERROR_APOLOGY.format(error_id=error_id))
             return
         self._show(result)
 

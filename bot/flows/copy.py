@@ -64,6 +64,10 @@ START_WITH_FIRST = "Let's start with question 1."
 NOTHING_IN_PROGRESS = (
     "You have no request in progress. Type new to start one, or status to see your requests."
 )
+ERROR_APOLOGY = (
+    "Sorry, something went wrong on my side (error id {error_id}). What you typed so far is "
+    "saved; type status to see where you are before you type it again."
+)
 UNKNOWN_COMMAND = "I don't know the command {word}. Type help to see what I understand."
 UNKNOWN_ACTION = "That button isn't one I recognise, so nothing was changed."
 STALE_ACTION = "That button belongs to an earlier step, so nothing was changed."

@@ -212,3 +212,32 @@ def test_a_reply_slack_keeps_refusing_is_logged_and_delivered_later(
     assert "Question 1 of 6" in json.dumps(delivered.params["blocks"])
     assert len(fake_slack.of("chat.postMessage!500")) == 4
     assert "could not deliver a reply" in caplog.text  # type: ignore[attr-defined]
+
+
+def test_a_slash_command_that_fails_still_tells_the_person(
+    slack_app: App, slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    with slack_app.database.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE audit_event")
+    assert slack.command(ANA, "CRM quotes").status == 200
+    apology = fake_slack.wait_for("chat.postEphemeral")[0].params
+    assert apology["user"] == ANA and apology["channel"] == "C0GENERAL"
+    assert "error id" in apology["text"]
+
+
+def test_a_summary_of_long_answers_stays_within_slacks_message_size(
+    slack_app: App, slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    slack.dm(ANA, "hi")
+    fake_slack.wait_for("chat.postMessage", 1)
+    long_answers = [
+        f"{n} " + "The quote tool keeps failing at the approval step. " * 60 for n in range(5)
+    ]
+    for number, answer in enumerate([*long_answers, "https://wiki.example.com/a"], start=2):
+        slack.dm(ANA, answer)
+        fake_slack.wait_for("chat.postMessage", number)
+    summary = last_post(fake_slack, 7)
+    visible = sum(len(json.dumps(block)) for block in summary["blocks"])
+    assert "Here is request" in summary["text"]
+    assert visible < 12_000, visible
+    assert answers(slack_app, "failing_task")[0].text == long_answers[0]

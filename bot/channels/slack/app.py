@@ -45,6 +45,10 @@ def build_web_client(
     )
 
 
+async def _nothing_to_do() -> None:
+    return None
+
+
 def build_slack_app(
     *,
     settings: Settings,
@@ -75,5 +79,10 @@ def build_slack_app(
         oauth_settings=oauth_settings,
         logger=logging.getLogger("bot.channels.slack.bolt"),
     )
+    if oauth_settings is not None:
+        app.enable_token_revocation_listeners()  # uninstalled workspaces lose their tokens
+    else:  # one workspace, one token: nothing to clean up, but Slack wants a 200
+        app.event("app_uninstalled")(_nothing_to_do)
+        app.event("tokens_revoked")(_nothing_to_do)
     SlackChannel(engine=engine).register(app)
     return app

@@ -30,6 +30,7 @@ from bot.messages import AnswerForm, Button, ButtonStyle, Outbound, RequestLine,
 from bot.text import shorten
 
 SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section; leave room for the suffix
+SUMMARY_ANSWER_LIMIT = 900  # Slack refuses a message whose blocks pass about 13,000 characters
 CONTEXT_LIMIT = 1900
 FALLBACK_LIMIT = 2000
 BLOCKS_PER_MESSAGE = 50
@@ -99,7 +100,9 @@ def summary_blocks(summary: Summary) -> list[Block]:
             )
         )
         edit = Button("Edit", TriageAction.EDIT, f"{summary.request_id}:{item.question_id}")
-        blocks.append(SectionBlock(text=plain(answer), accessory=button_element(edit)))
+        blocks.append(
+            SectionBlock(text=plain(answer, SUMMARY_ANSWER_LIMIT), accessory=button_element(edit))
+        )
     for note in summary.notes:
         blocks.append(ContextBlock(elements=[plain(note, CONTEXT_LIMIT)]))
     blocks.append(DividerBlock())

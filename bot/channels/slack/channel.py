@@ -47,10 +47,6 @@ _SETTLING_ACTIONS = {
 }
 
 OPENING_IN_DM = "I've opened your triage in our direct messages."
-SORRY = (
-    "Sorry, something went wrong on my side (error id {error_id}). Everything you typed so far "
-    "is saved; please try again in a moment."
-)
 TOO_LONG_FOR_FORM = "That answer is too long to edit in a form, so I've asked the question here."
 
 
@@ -184,7 +180,7 @@ class SlackChannel:
         """A form submission runs its (fast, database-only) turn before the ack, so a refused
         answer can be shown inside the form instead of in a message."""
         user_id = body["user"]["id"]
-        person = await self._person(client, _team_id(body), user_id)
+        person = await self._person(client, _team_id(body), user_id, look_up=False)
         state = view.get("state", {}).get("values", {})
         text = (state.get(blocks.ANSWER_BLOCK, {}).get(blocks.ANSWER_INPUT, {}) or {}).get("value")
         inbound = Inbound.press(
@@ -215,13 +211,24 @@ class SlackChannel:
     ) -> None:
         error_id = uuid.uuid4().hex[:8]
         log.error("error %s handling a Slack request", error_id, exc_info=error)
-        user_id = (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
-        channel = (body.get("channel") or {}).get("id") or (body.get("event") or {}).get("channel")
+        user = body.get("user")
+        event = body.get("event") or {}
+        user_id = (
+            (user.get("id") if isinstance(user, dict) else None)
+            or body.get("user_id")
+            or (event.get("user"))
+        )
+        channel_info = body.get("channel")
+        channel = (
+            (channel_info.get("id") if isinstance(channel_info, dict) else None)
+            or body.get("channel_id")  # slash commands are flat
+            or event.get("channel")
+        )
         if not (user_id and channel) or client is None:
             return
         try:
             await client.chat_postEphemeral(
-                channel=channel, user=user_id, text=SORRY.format(error_id=error_id)
+                channel=channel, user=user_id, text=copy.ERROR_APOLOGY.format(error_id=error_id)
             )
         except Exception:
             log.warning("could not tell %s about error %s", user_id, error_id)
@@ -233,12 +240,18 @@ class SlackChannel:
             self._turns, self.engine.handle, inbound
         )
 
-    async def _person(self, client: AsyncWebClient, team_id: str, user_id: str) -> PersonRef:
+    async def _person(
+        self, client: AsyncWebClient, team_id: str, user_id: str, *, look_up: bool = True
+    ) -> PersonRef:
         """Name and time zone from users.info, cached for an hour (one call per person, not per
-        turn). Without them the conversation still works, just less personally."""
+        turn). Without them the conversation still works, just less personally; ``look_up=False``
+        uses only the cache (before an acknowledgement nothing may wait on Slack)."""
         key = (team_id, user_id)
         known = self._people.get(key)
-        if known is None or time.monotonic() - known.fetched > PEOPLE_CACHE_SECONDS:
+        stale = known is None or time.monotonic() - known.fetched > PEOPLE_CACHE_SECONDS
+        if not look_up and known is None:
+            known = _Known("", None, 0.0)
+        elif stale:
             known = _Known("", None, time.monotonic())
             try:
                 response = await client.users_info(user=user_id)
@@ -248,7 +261,10 @@ class SlackChannel:
                 known = _Known(name or "", user.get("tz"), time.monotonic())
             except SlackApiError as exc:
                 log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            except Exception as exc:  # a timeout or dropped connection: carry on without a name
+                log.warning("users.info failed for %s: %r", user_id, exc)
             self._people[key] = known
+        assert known is not None
         return PersonRef(
             platform=PLATFORM,
             user_id=user_id,

@@ -14,7 +14,7 @@ import yaml
 from bot.channels.slack.channel import MESSAGE_SHORTCUT, SLASH_COMMAND
 
 BOT_SCOPES = ("chat:write", "commands", "im:history", "im:write", "users:read")
-BOT_EVENTS = ("app_home_opened", "message.im")
+BOT_EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked")
 
 
 def slack_manifest(*, public_url: str | None = None, name: str = "L&D Triage") -> dict[str, Any]:

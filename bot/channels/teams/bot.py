@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-import jwt
 from aiohttp import web
 from botbuilder.core import (
     ActivityHandler,
@@ -43,10 +42,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "teams"
 RETRY_STATUSES = {412, 429, 502, 504}
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
-SORRY = (
-    "Sorry, something went wrong on my side (error id {error_id}). Everything you typed so far "
-    "is saved; please try again in a moment."
-)
 T = TypeVar("T")
 
 
@@ -69,7 +64,7 @@ def build_adapter(settings: Settings) -> CloudAdapter:
         error_id = uuid.uuid4().hex[:8]
         log.error("error %s in a Teams turn", error_id, exc_info=error)
         try:
-            await context.send_activity(SORRY.format(error_id=error_id))
+            await context.send_activity(copy.ERROR_APOLOGY.format(error_id=error_id))
         except Exception:
             log.warning("could not tell the user about error %s", error_id)
 
@@ -120,7 +115,8 @@ class TeamsBot(ActivityHandler):
         inbound = Inbound.say(
             self._person(activity),
             text.strip(),
-            event_id=f"teams:{activity.id}" if activity.id else None,
+            # Teams activity ids are unique within a conversation only
+            event_id=f"{activity.conversation.id}:{activity.id}" if activity.id else None,
             conversation_ref=_reference(activity),
         )
         result = await self._turn(inbound)
@@ -167,17 +163,20 @@ class TeamsBot(ActivityHandler):
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415)
         try:
-            activity = Activity().deserialize(await request.json())
+            body = await request.json()
+            activity = Activity().deserialize(body) if isinstance(body, dict) else None
         except ValueError:
-            return web.Response(status=400, text="not JSON")
+            activity = None
+        if activity is None:
+            return web.Response(status=400, text="not an activity")
         if not activity.type:
             return web.Response(status=400, text="no activity type")
         try:
             invoke_response = await self.adapter.process_activity(
                 request.headers.get("Authorization", ""), activity, self.on_turn
             )
-        except (PermissionError, jwt.PyJWTError) as exc:
-            log.warning("refused an unauthenticated Teams request: %s", type(exc).__name__)
+        except Exception as exc:  # turn errors are handled inside; what escapes is the token check
+            log.warning("refused a Teams request whose token did not check out: %r", exc)
             return web.Response(status=401)
         if invoke_response is None:
             return web.Response(status=201)

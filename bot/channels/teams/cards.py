@@ -16,6 +16,7 @@ from bot.text import shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 DISPLAY_LIMIT = 2000
+SUMMARY_ANSWER_LIMIT = 900  # keeps a six-answer summary card far below Teams' size limit
 ACTION_KEY = "triage_action"
 VALUE_KEY = "triage_value"
 
@@ -24,9 +25,9 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def _typed(text: str, **style: Any) -> dict[str, Any]:
+def _typed(text: str, limit: int = DISPLAY_LIMIT, **style: Any) -> dict[str, Any]:
     """Text a person typed: a TextRun, so no markdown and no mentions are read from it."""
-    run = {"type": "TextRun", "text": shorten(text, DISPLAY_LIMIT) or " ", **style}
+    run = {"type": "TextRun", "text": shorten(text, limit) or " ", **style}
     return {"type": "RichTextBlock", "inlines": [run]}
 
 
@@ -54,7 +55,7 @@ def _summary_body(summary: Summary) -> list[dict[str, Any]]:
         elif item.answer is None:
             answer = _text("(not answered yet)", isSubtle=True)
         else:
-            answer = _typed(item.answer)
+            answer = _typed(item.answer, SUMMARY_ANSWER_LIMIT)
         edit = Button("Edit", "triage-answer-edit", f"{summary.request_id}:{item.question_id}")
         body.append(
             {
