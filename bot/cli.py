@@ -11,12 +11,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import desk
+from bot import desk, review_desk
 from bot.app import App, build_app
 from bot.channels.console import ConsoleChannel, terminal_person
 from bot.config import ConfigError, Settings, load_app_config
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
-from bot.storage.models import RequestStatus, parse_reference, reference_for
+from bot.storage.models import DraftStatus, RequestStatus, parse_reference, reference_for
 from bot.storage.service import get_request
 from bot.text import visible
 
@@ -57,6 +57,32 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
     export.add_argument("--status", choices=[s.value for s in RequestStatus])
     export.set_defaults(handler=run_export)
+
+    review = commands.add_parser("review", help="L&D reviewers: list and decide drafts")
+    review_commands = review.add_subparsers(dest="review_command", required=True)
+    review_list = review_commands.add_parser("list", help="drafts waiting for a reviewer")
+    review_list.add_argument("--json", action="store_true")
+    review_list.set_defaults(handler=run_review_list)
+    for verb, text in (
+        ("approve", "approve a draft as it is"),
+        ("reject", "reject a draft"),
+        ("edit", "approve a classification with your changes"),
+    ):
+        decide = review_commands.add_parser(verb, help=text)
+        decide.add_argument("draft_id", type=int, metavar="DRAFT")
+        decide.add_argument("--as", dest="person", metavar="NAME", help="the reviewer")
+        if verb == "reject":
+            decide.add_argument("--reason", required=True)
+        if verb == "edit":
+            decide.add_argument("--category", required=True)
+            decide.add_argument("--training-fit", choices=["yes", "no"])
+        decide.set_defaults(handler=run_review_decide, verb=verb)
+
+    assist = commands.add_parser("assist", help="how the drafts fare")
+    assist_commands = assist.add_subparsers(dest="assist_command", required=True)
+    report = assist_commands.add_parser("report", help="verdicts on drafts by prompt version")
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(handler=run_assist_report)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -242,6 +268,53 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from None
     print(f"Wrote {len(rows)} request(s) to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- reviewing drafts -------------------------------------------------------------------------
+
+
+def run_review_list(args: argparse.Namespace, settings: Settings) -> int:
+    app = _open(settings)
+    rows = [review_desk.pending_row(draft, request) for draft, request in app.assistant.pending()]
+    if args.json:
+        print(desk.to_json(rows))
+    elif not rows:
+        print("No drafts are waiting for review.")
+    else:
+        print(visible("\n\n".join(review_desk.render_pending(row) for row in rows)))
+    return EXIT_OK
+
+
+def run_review_decide(args: argparse.Namespace, settings: Settings) -> int:
+    app = _open(settings)
+    reviewer = terminal_person(args.person or settings.terminal_user)
+    edited = None
+    if args.verb == "edit":
+        edited = {"category": args.category}
+        if args.training_fit:
+            edited["training_fit"] = args.training_fit == "yes"
+    verdict = {
+        "approve": DraftStatus.APPROVED,
+        "reject": DraftStatus.REJECTED,
+        "edit": DraftStatus.EDITED,
+    }[args.verb]
+    result = app.assistant.decide(
+        draft_id=args.draft_id,
+        reviewer=reviewer,
+        verdict=verdict,
+        edited=edited,
+        reason=getattr(args, "reason", None),
+    )
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return EXIT_OK if result.ok else EXIT_NOT_FOUND
+
+
+def run_assist_report(args: argparse.Namespace, settings: Settings) -> int:
+    app = _open(settings)
+    with app.database.session(write=False) as session:
+        rows = review_desk.verdicts_by_prompt(session)
+    print(desk.to_json(rows) if args.json else review_desk.render_report(rows))
     return EXIT_OK
 
 

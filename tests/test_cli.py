@@ -308,3 +308,21 @@ def test_json_logs_are_one_json_object_per_line(tmp_path: Path) -> None:
     for line in run.err.splitlines():
         if line.startswith("{"):
             assert json.loads(line)["level"]
+
+
+def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
+    submit_one(env, tmp_path)  # chat waits for its drafts before it exits
+    listing = triage_bot("review", "list", env=env)
+    assert "draft 1 · TR-0001 · classification · rule-based" in listing.out
+    assert "sme facts:" in listing.out
+    outsider = triage_bot("review", "approve", "1", "--as", "Bob", env=env)
+    assert outsider.code == 1 and "Only L&D reviewers" in outsider.err
+    assert triage_bot("review", "approve", "1", "--as", "lnd-lead", env=env).code == 0
+    again = triage_bot("review", "reject", "1", "--reason", "late", "--as", "lnd-lead", env=env)
+    assert again.code == 1 and "already approved by lnd-lead" in again.err
+    assert triage_bot("review", "reject", "2", "--reason", "too generic", "--as", "lnd-lead",
+                      env=env).code == 0
+    report = json.loads(triage_bot("assist", "report", "--json", env=env).out)
+    assert {(r["kind"], r["approved"], r["rejected"]) for r in report} == {
+        ("classification", 1, 0), ("reviewer_questions", 0, 1)}
+    assert "No drafts are waiting" in triage_bot("review", "list", env=env).out
