@@ -27,6 +27,8 @@ class App:
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
     _pending: set[Future[object]] = field(default_factory=set)
+    after_drafts: list[Callable[[int], None]] = field(default_factory=list)
+    """Called with a request id once its drafts exist (channels put them before reviewers)."""
 
     def run_later(self, job: Callable[[], object]) -> None:
         future = self.background.submit(job)
@@ -69,9 +71,14 @@ def build_app(
     assistant = Assistant(database=database, config=config, llm=llm, clock=clock)
     app = App(settings, config, database, engine, assistant)
 
+    def draft(request_id: int) -> None:
+        if assistant.draft_for(request_id):
+            for announce in app.after_drafts:
+                announce(request_id)
+
     def draft_later(request_id: int) -> None:
         """The requester already has their reference; drafting happens beside the chat."""
-        app.run_later(lambda: assistant.draft_for(request_id))
+        app.run_later(lambda: draft(request_id))
 
     engine.after_submit = draft_later
     return app

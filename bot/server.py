@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import App
 from bot.channels.slack.app import build_slack_app
+from bot.channels.slack.review import SlackReview
 from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.metrics import Metrics
 from bot.storage.database import DatabaseUnavailable
@@ -37,9 +38,21 @@ def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Applicatio
         async with aiohttp.ClientSession() as session:
             web_app[SESSION_KEY] = session
             if app.settings.slack_enabled:
-                web_app[SLACK_KEY] = build_slack_app(
-                    settings=app.settings, engine=app.engine, database=app.database, session=session
+                review = SlackReview(assistant=app.assistant, config=app.config)
+                bolt = build_slack_app(
+                    settings=app.settings,
+                    engine=app.engine,
+                    database=app.database,
+                    session=session,
+                    review=review,
                 )
+                web_app[SLACK_KEY] = bolt
+                loop = asyncio.get_running_loop()
+
+                def announce(request_id: int) -> None:  # called from the drafting thread
+                    asyncio.run_coroutine_threadsafe(review.post(bolt.client, request_id), loop)
+
+                app.after_drafts.append(announce)
             if app.settings.teams_enabled:
                 adapter = build_adapter(app.settings)
                 web_app[TEAMS_KEY] = TeamsBot(

@@ -320,9 +320,15 @@ def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path
     assert triage_bot("review", "approve", "1", "--as", "lnd-lead", env=env).code == 0
     again = triage_bot("review", "reject", "1", "--reason", "late", "--as", "lnd-lead", env=env)
     assert again.code == 1 and "already approved by lnd-lead" in again.err
-    assert triage_bot("review", "reject", "2", "--reason", "too generic", "--as", "lnd-lead",
-                      env=env).code == 0
+    assert (
+        triage_bot(
+            "review", "reject", "2", "--reason", "too generic", "--as", "lnd-lead", env=env
+        ).code
+        == 0
+    )
     report = json.loads(triage_bot("assist", "report", "--json", env=env).out)
     assert {(r["kind"], r["approved"], r["rejected"]) for r in report} == {
-        ("classification", 1, 0), ("reviewer_questions", 0, 1)}
+        ("classification", 1, 0),
+        ("reviewer_questions", 0, 1),
+    }
     assert "No drafts are waiting" in triage_bot("review", "list", env=env).out

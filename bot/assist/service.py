@@ -23,7 +23,7 @@ from bot.engine import Clock, utc_now
 from bot.messages import PersonRef
 from bot.storage import service
 from bot.storage.database import Database
-from bot.storage.models import Draft, DraftStatus, Request, RequestStatus
+from bot.storage.models import Conversation, Draft, DraftStatus, Request, RequestStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,34 @@ CLASSIFICATION = "classification"
 REVIEWER_QUESTIONS = "reviewer_questions"
 AI_LABEL = "AI draft — verify"
 RULES_LABEL = "rule-based"
+
+
+@dataclass(frozen=True)
+class DraftView:
+    id: int
+    kind: str
+    label: str
+    content: dict[str, Any]
+    status: str
+    note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """Everything a reviewer's card shows, whatever the platform draws it with."""
+
+    request_id: int
+    reference: str
+    requester: str
+    answers: tuple[tuple[str, str], ...]
+    drafts: tuple[DraftView, ...]
+
+    @property
+    def decided(self) -> bool:
+        return all(draft.status != DraftStatus.PENDING for draft in self.drafts)
 
 
 @dataclass(frozen=True)
@@ -210,6 +238,68 @@ class Assistant:
         name = next((p.display_name or p.platform_user_id for p in who.values()), "someone")
         when = _when(draft.decided_at)
         return f"Draft {draft_id} was already {draft.status} by {name}{when}; nothing changed."
+
+    def review_card(self, request_id: int) -> ReviewCard | None:
+        with self.database.session(write=False) as session:
+            request = service.get_request(session, request_id=request_id)
+            if request is None:
+                return None
+            latest = service.latest_answers(session, request_id=request_id)
+            rows = session.exec(
+                select(Draft).where(Draft.request_id == request_id).order_by(col(Draft.id))
+            ).all()
+            people = service.people_by_id(
+                session,
+                ids={request.requester_id, *(d.decided_by for d in rows if d.decided_by)},
+            )
+
+        def name(person_id: int | None) -> str | None:
+            person = people.get(person_id or 0)
+            return (person.display_name or person.platform_user_id) if person else None
+
+        answers = tuple(
+            (q.prompt, "(skipped)" if latest[q.id].skipped else latest[q.id].text)
+            for q in self.config.questions
+            if q.id in latest
+        )
+        drafts = tuple(
+            DraftView(
+                id=d.id or 0,
+                kind=d.kind,
+                label=label(d),
+                content=d.final_content if d.final_content is not None else d.content,
+                status=d.status,
+                note=d.note,
+                decided_by=name(d.decided_by),
+                decided_at=d.decided_at,
+                reason=d.reason,
+            )
+            for d in rows
+        )
+        return ReviewCard(
+            request_id, request.reference, name(request.requester_id) or "", answers, drafts
+        )
+
+    def requester_channel(self, request_id: int) -> tuple[str, dict[str, Any]] | None:
+        """Where the requester can be reached: their platform and stored conversation ref."""
+        with self.database.session(write=False) as session:
+            request = service.get_request(session, request_id=request_id)
+            if request is None:
+                return None
+            conversation = session.exec(
+                select(Conversation).where(
+                    Conversation.person_id == request.requester_id,
+                    Conversation.platform == request.platform,
+                )
+            ).first()
+        if conversation is None or not conversation.channel_ref:
+            return None
+        return request.platform, dict(conversation.channel_ref)
+
+    def request_of(self, draft_id: int) -> int | None:
+        with self.database.session(write=False) as session:
+            draft = session.get(Draft, draft_id)
+            return draft.request_id if draft else None
 
     def pending(self) -> list[tuple[Draft, Request]]:
         with self.database.session(write=False) as session:

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack.channel import SlackChannel
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
+from bot.channels.slack.review import SlackReview
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.storage.database import Database
@@ -55,6 +56,7 @@ def build_slack_app(
     engine: Engine,
     database: Database,
     session: aiohttp.ClientSession | None,
+    review: SlackReview | None = None,
 ) -> AsyncApp:
     if not settings.slack_signing_secret:
         raise ConfigError("Slack needs SLACK_SIGNING_SECRET (Basic Information in the app's page)")
@@ -84,5 +86,7 @@ def build_slack_app(
     else:  # one workspace, one token: nothing to clean up, but Slack wants a 200
         app.event("app_uninstalled")(_nothing_to_do)
         app.event("tokens_revoked")(_nothing_to_do)
+    if review is not None:
+        review.register(app)  # before the channel's catch-all for unknown buttons
     SlackChannel(engine=engine).register(app)
     return app

@@ -1,0 +1,122 @@
+"""Reviewers in Slack: the review card, Approve / Edit / Reject, and the requester told."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.app import App, build_app
+from bot.config import load_app_config
+from bot.server import build_web_app
+from bot.storage.models import AuditEvent, Draft
+from tests.channels.conftest import slack_settings
+from tests.channels.test_slack_conversation import ANA, button, last_post
+from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
+from tests.support.clock import FakeClock
+from tests.support.fake_slack import TEAM_ID, FakeSlack
+from tests.support.server import ServerThread
+from tests.support.slack_requests import SlackSender, block_action
+
+LEAD, BO, REVIEW_CHANNEL = "U0LEAD", "U0BO", "C0REVIEW"
+
+
+@pytest.fixture
+def review_app(tmp_path: Path, fake_slack: FakeSlack) -> App:
+    config = load_app_config(PROJECT_ROOT / "app.yaml")
+    review = config.review.model_copy(
+        update={"slack_user_ids": (LEAD,), "slack_review_channel": REVIEW_CHANNEL}
+    )
+    config = config.model_copy(update={"review": review})
+    settings = slack_settings(f"sqlite:///{tmp_path / 'review.db'}", fake_slack)
+    return build_app(settings, config=config, clock=FakeClock())
+
+
+@pytest.fixture
+def sender(review_app: App) -> Iterator[SlackSender]:
+    server = ServerThread(lambda: build_web_app(review_app)).start()
+    yield SlackSender(server.url)
+    server.stop()
+
+
+def submit_request(slack: SlackSender, fake: FakeSlack) -> dict[str, Any]:
+    slack.dm(ANA, "hi")
+    fake.wait_for("chat.postMessage", 1)
+    for number, answer in enumerate(GOOD_ANSWERS, start=2):
+        slack.dm(ANA, answer)
+        fake.wait_for("chat.postMessage", number)
+    submit = button(last_post(fake, 7), "Submit")
+    slack.interactive(block_action(ANA, submit["action_id"], submit["value"]))
+    card = fake.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL
+    )[0]
+    return {"ts": "1700000000.000099", **card.params}
+
+
+def press(
+    slack: SlackSender, user: str, card: dict[str, Any], action_id: str, draft_id: int
+) -> None:
+    payload = block_action(user, action_id, str(draft_id), message=card)
+    payload["channel"] = {"id": REVIEW_CHANNEL}
+    assert slack.interactive(payload).status == 200
+
+
+def drafts(app: App) -> list[Draft]:
+    with app.database.session() as session:
+        return list(session.exec(select(Draft).order_by(Draft.id)).all())
+
+
+def test_reviewers_decide_on_the_card_and_the_requester_hears(
+    review_app: App, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    card = submit_request(sender, fake_slack)
+    text = json.dumps(card["blocks"])
+    assert "Review TR-0001" in text and "rule-based" in text
+    assert "review-draft-approve" in text
+
+    press(sender, BO, card, "review-draft-approve", 1)
+    refusal = fake_slack.wait_for("chat.postEphemeral")[0].params
+    assert refusal["user"] == BO and "Only L&D reviewers" in refusal["text"]
+    assert [d.status for d in drafts(review_app)] == ["pending", "pending"]
+
+    press(sender, LEAD, card, "review-draft-approve", 1)
+    updated = fake_slack.wait_for(
+        "chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL)[0].params
+    assert updated["channel"] == REVIEW_CHANNEL
+    assert "Approved by" in json.dumps(updated["blocks"])
+    press(sender, LEAD, card, "review-draft-approve", 1)  # a double click
+    again = fake_slack.wait_for("chat.postEphemeral", 2)[-1].params
+    assert "already approved" in again["text"]
+
+    press(sender, LEAD, card, "review-draft-reject", 2)
+    modal = fake_slack.wait_for("views.open")[0].params["view"]
+    submission = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": LEAD, "team_id": TEAM_ID},
+        "view": {
+            **modal,
+            "id": "V2",
+            "state": {"values": {"reason": {"text": {"type": "plain_text_input", "value": ""}}}},
+        },
+    }
+    assert sender.interactive(submission).json()["response_action"] == "errors"
+    submission["view"]["state"]["values"]["reason"]["text"]["value"] = "Too generic"
+    assert sender.interactive(submission).status == 200
+    told = fake_slack.wait_for(
+        "chat.postMessage",
+        where=lambda c: (
+            c.params.get("channel") == f"D{ANA}" and "has been reviewed" in c.params.get("text", "")
+        ),
+    )
+    assert "TR-0001" in told[0].params["text"]
+    assert [d.status for d in drafts(review_app)] == ["approved", "rejected"]
+    assert drafts(review_app)[1].reason == "Too generic"
+    with review_app.database.session() as session:
+        actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+    assert actions.count("draft.decision_refused") == 1
+    assert "draft.approved" in actions and "draft.rejected" in actions
