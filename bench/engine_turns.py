@@ -24,21 +24,15 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness import SCRIPT  # noqa: E402
+
 from bot.config import load_app_config  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.messages import Inbound, PersonRef  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-ANSWERS = [
-    "New reps put discount codes in the wrong CRM field",
-    "About 40 account managers in EMEA",
-    "When a quote is converted into an order",
-    "A wiki page nobody can find",
-    "Order corrections below 5 a week by March",
-    "https://wiki.example.com/discounts",
-    "submit",
-]
+ANSWERS = SCRIPT[1:]  # the six answers and "submit"; the run starts each with a start
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = [
     "hi",
@@ -172,3 +174,54 @@ def report_ratios(
         throughput = (bot.turns / bot.seconds) / max(base.turns / base.seconds, 1e-9)
         p99 = pct(bot.latencies, 0.99) / max(pct(base.latencies, 0.99), 1e-9)
         print(f"  {level:>3} requesters: {throughput:.2f}x throughput, {p99:.2f}x p99")
+
+
+@dataclass(frozen=True)
+class Contender:
+    kind: str  # "echo" (the baseline) or "bot"
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    path: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path}"
+
+
+# make_sender(http, url, tag) -> Send: how one platform's requests are built
+SenderFactory = Callable[[aiohttp.ClientSession, str, str], Send]
+
+
+async def compare(
+    title: str,
+    contenders: list[Contender],
+    make_sender: SenderFactory,
+    levels: list[int],
+    seconds: float,
+) -> None:
+    """Each contender in turn: start it, warm up, run every level, print rows and ratios."""
+    print(f"{seconds:.0f} s per level, closed loop, {title}")
+    print(HEADER)
+    results: dict[tuple[str, int], LevelResult] = {}
+    for contender in contenders:
+        with child_server(contender.command, contender.env, contender.port) as pid:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                for warm_up, level in [(True, 1)] + [(False, n) for n in levels]:
+                    tag = f"{contender.kind}{level}{time.monotonic_ns()}"
+                    send = make_sender(http, contender.url, tag)
+                    result = await run_level(send, level, 0.5 if warm_up else seconds, pid)
+                    if not warm_up:
+                        results[(contender.kind, level)] = result
+                        report_row(contender.kind, level, result)
+    report_ratios(results, "echo", levels)
+
+
+def main(run: Callable[[list[int], float], Awaitable[None]], description: str) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--levels", default="1,10,50,200")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    asyncio.run(run([int(x) for x in args.levels.split(",")], args.seconds))

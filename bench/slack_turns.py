@@ -9,7 +9,6 @@ on the same harness. Run: `.venv/bin/python bench/slack_turns.py` (also in `make
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
 import hmac
@@ -25,17 +24,14 @@ from urllib.parse import parse_qs
 import aiohttp
 from aiohttp import web
 from harness import (
-    HEADER,
     ROOT,
-    LevelResult,
+    Contender,
     Replies,
     Send,
     bot_command,
-    child_server,
+    compare,
     free_port,
-    report_ratios,
-    report_row,
-    run_level,
+    main,
 )
 
 SECRET = "bench-signing-secret"
@@ -122,10 +118,8 @@ async def main_async(levels: list[int], seconds: float) -> None:
     api_port = free_port()
     await web.TCPSite(runner, "127.0.0.1", api_port).start()
     event_ids = count()
-    print(f"{seconds:.0f} s per level, closed loop, Slack events")
-    print(HEADER)
-    results: dict[tuple[str, int], LevelResult] = {}
     with tempfile.TemporaryDirectory() as folder:
+        contenders = []
         for kind in ("echo", "bot"):
             port = free_port()
             env = {
@@ -136,32 +130,18 @@ async def main_async(levels: list[int], seconds: float) -> None:
                 "TRIAGE_CONFIG": str(ROOT / "app.yaml"),
                 "LOG_LEVEL": "ERROR",
             }
-            command = (
-                bot_command(port)
-                if kind == "bot"
-                else [sys.executable, str(ROOT / "bench/slack_echo_app.py"), str(port)]
-            )
-            url = f"http://127.0.0.1:{port}/slack/events"
-            with child_server(command, env, port) as pid:
-                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                    for warm_up, level in [(True, 1)] + [(False, n) for n in levels]:
-                        tag = f"{kind}{level}{time.monotonic_ns()}"
-                        send = make_sender(http, url, replies, tag, event_ids)
-                        result = await run_level(send, level, 0.5 if warm_up else seconds, pid)
-                        if not warm_up:
-                            results[(kind, level)] = result
-                            report_row(kind, level, result)
+            echo = [sys.executable, str(ROOT / "bench/slack_echo_app.py"), str(port)]
+            command = bot_command(port) if kind == "bot" else echo
+            contenders.append(Contender(kind, command, env, port, "/slack/events"))
+        await compare(
+            "Slack events",
+            contenders,
+            lambda http, url, tag: make_sender(http, url, replies, tag, event_ids),
+            levels,
+            seconds,
+        )
     await runner.cleanup()
-    report_ratios(results, "echo", levels)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="1,10,50,200")
-    parser.add_argument("--seconds", type=float, default=5.0)
-    args = parser.parse_args()
-    asyncio.run(main_async([int(x) for x in args.levels.split(",")], args.seconds))
 
 
 if __name__ == "__main__":
-    main()
+    main(main_async, __doc__.splitlines()[0])

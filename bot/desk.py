@@ -35,6 +35,21 @@ def _person_label(person: Person | None) -> str:
     return person.display_name or person.platform_user_id
 
 
+def _request_fields(request: Request, people: dict[int, Person]) -> dict[str, Any]:
+    return {
+        "reference": request.reference,
+        "id": request.id,
+        "status": request.status,
+        "requester": _person_label(people.get(request.requester_id)),
+        "platform": request.platform,
+        "title": request.title,
+        "category": request.category,
+        "created_at": _iso(request.created_at),
+        "submitted_at": _iso(request.submitted_at),
+        "updated_at": _iso(request.updated_at),
+    }
+
+
 def request_rows(
     session: Session, config: AppConfig, *, status: str | None = None
 ) -> list[dict[str, Any]]:
@@ -47,18 +62,7 @@ def request_rows(
     for request in requests:
         assert request.id is not None
         current = answers.get(request.id, {})
-        row: dict[str, Any] = {
-            "reference": request.reference,
-            "id": request.id,
-            "status": request.status,
-            "requester": _person_label(people.get(request.requester_id)),
-            "platform": request.platform,
-            "title": request.title,
-            "category": request.category,
-            "created_at": _iso(request.created_at),
-            "submitted_at": _iso(request.submitted_at),
-            "updated_at": _iso(request.updated_at),
-        }
+        row = _request_fields(request, people)
         for question in config.questions:
             answer = current.get(question.id)
             row[question.id] = None if answer is None or answer.skipped else answer.text
@@ -103,16 +107,7 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
         for number, question in enumerate(config.questions, start=1)
     ]
     return {
-        "reference": request.reference,
-        "id": request.id,
-        "status": request.status,
-        "requester": _person_label(people.get(request.requester_id)),
-        "platform": request.platform,
-        "title": request.title,
-        "category": request.category,
-        "created_at": _iso(request.created_at),
-        "submitted_at": _iso(request.submitted_at),
-        "updated_at": _iso(request.updated_at),
+        **_request_fields(request, people),
         "questions": questions,
         "asset_idea": [v["text"] for v in by_question.get(ASSET_NOTE_ID, [])],
         "audit": [

@@ -85,7 +85,8 @@ def test_reviewers_decide_on_the_card_and_the_requester_hears(
 
     press(sender, LEAD, card, "review-draft-approve", 1)
     updated = fake_slack.wait_for(
-        "chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL)[0].params
+        "chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL
+    )[0].params
     assert updated["channel"] == REVIEW_CHANNEL
     assert "Approved by" in json.dumps(updated["blocks"])
     press(sender, LEAD, card, "review-draft-approve", 1)  # a double click

@@ -175,44 +175,26 @@ class SlackReview:
     async def on_form(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        """Reject (a reason is required) or Edit, submitted from the form opened on the card."""
         metadata = json.loads(view.get("private_metadata") or "{}")
         values = view.get("state", {}).get("values", {})
-        reviewer = _reviewer(body)
+        reason, edited = None, None
         if view.get("callback_id") == REJECT_FORM:
+            verdict = DraftStatus.REJECTED
             reason = values.get("reason", {}).get("text", {}).get("value") or ""
             if not reason.strip():
                 await ack(response_action="errors", errors={"reason": "A reason is required."})
                 return
-            await ack()
-            await self._decide(
-                client,
-                {
-                    **body,
-                    "channel": {"id": metadata.get("channel")},
-                    "message": {"ts": metadata.get("ts")},
-                },
-                reviewer,
-                _draft_id(metadata.get("draft")),
-                DraftStatus.REJECTED,
-                None,
-                reason,
-            )
-            return
-        edited = _edited_content(values)
+        else:
+            verdict, edited = DraftStatus.EDITED, _edited_content(values)
         await ack()
-        await self._decide(
-            client,
-            {
-                **body,
-                "channel": {"id": metadata.get("channel")},
-                "message": {"ts": metadata.get("ts")},
-            },
-            reviewer,
-            _draft_id(metadata.get("draft")),
-            DraftStatus.EDITED,
-            edited,
-            None,
-        )
+        on_card = {
+            **body,
+            "channel": {"id": metadata.get("channel")},
+            "message": {"ts": metadata.get("ts")},
+        }
+        draft_id = _draft_id(metadata.get("draft"))
+        await self._decide(client, on_card, _reviewer(body), draft_id, verdict, edited, reason)
 
     async def _decide(
         self,
