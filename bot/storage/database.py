@@ -8,8 +8,9 @@ PostgreSQL the engine locks the conversation row (``SELECT ... FOR UPDATE``) for
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -123,13 +124,17 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.read_engine = self.engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
+        self._sqlite_writer = threading.RLock()
 
     @contextmanager
     def session(self, *, write: bool = True, autoflush: bool = True) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error.
         ``write=False`` for reads, which on SQLite then never queue behind a conversation turn."""
         engine = self.engine if write else self.read_engine
-        with Session(engine, expire_on_commit=False, autoflush=autoflush) as session:
+        # SQLite has one writer; threads of this process queue on a lock, handed over at once,
+        # instead of in SQLite's busy handler, whose back-off sleeps grow to 100 ms a try.
+        writer = self._sqlite_writer if (write and self.is_sqlite) else nullcontext()
+        with writer, Session(engine, expire_on_commit=False, autoflush=autoflush) as session:
             try:
                 yield session
                 session.commit()

@@ -131,8 +131,10 @@ class SlackReview:
     async def post(self, client: AsyncWebClient, request_id: int) -> None:
         """Put a newly drafted request in front of the reviewers."""
         channel = self.config.review.slack_review_channel
+        if not channel:
+            return
         card = await asyncio.to_thread(self.assistant.review_card, request_id)
-        if not channel or card is None:
+        if card is None:
             return
         await client.chat_postMessage(
             channel=channel, text=f"Review {card.reference}", blocks=review_blocks(card)
