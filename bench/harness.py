@@ -189,6 +189,25 @@ class Contender:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
 
+def echo_and_bot(folder: str, echo_script: str, path: str, env: dict[str, str]) -> list[Contender]:
+    """The baseline echo app and triage-bot, each with its own SQLite file and port."""
+    contenders = []
+    for kind in ("echo", "bot"):
+        port = free_port()
+        command = (
+            bot_command(port)
+            if kind == "bot"
+            else [sys.executable, str(ROOT / "bench" / echo_script), str(port)]
+        )
+        database = {
+            "DATABASE_URL": f"sqlite:///{Path(folder) / kind}.db",
+            "TRIAGE_CONFIG": str(ROOT / "app.yaml"),
+            "LOG_LEVEL": "ERROR",
+        }
+        contenders.append(Contender(kind, command, {**env, **database}, port, path))
+    return contenders
+
+
 # make_sender(http, url, tag) -> Send: how one platform's requests are built
 SenderFactory = Callable[[aiohttp.ClientSession, str, str], Send]
 

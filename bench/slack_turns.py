@@ -13,23 +13,19 @@ import asyncio
 import hashlib
 import hmac
 import json
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from itertools import count
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
 from harness import (
-    ROOT,
-    Contender,
     Replies,
     Send,
-    bot_command,
     compare,
+    echo_and_bot,
     free_port,
     main,
 )
@@ -119,20 +115,12 @@ async def main_async(levels: list[int], seconds: float) -> None:
     await web.TCPSite(runner, "127.0.0.1", api_port).start()
     event_ids = count()
     with tempfile.TemporaryDirectory() as folder:
-        contenders = []
-        for kind in ("echo", "bot"):
-            port = free_port()
-            env = {
-                "SLACK_BOT_TOKEN": "xoxb-bench",
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": f"http://127.0.0.1:{api_port}/api/",
-                "DATABASE_URL": f"sqlite:///{Path(folder) / kind}.db",
-                "TRIAGE_CONFIG": str(ROOT / "app.yaml"),
-                "LOG_LEVEL": "ERROR",
-            }
-            echo = [sys.executable, str(ROOT / "bench/slack_echo_app.py"), str(port)]
-            command = bot_command(port) if kind == "bot" else echo
-            contenders.append(Contender(kind, command, env, port, "/slack/events"))
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": f"http://127.0.0.1:{api_port}/api/",
+        }
+        contenders = echo_and_bot(folder, "slack_echo_app.py", "/slack/events", env)
         await compare(
             "Slack events",
             contenders,

@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import unquote
 
 import aiohttp
 from aiohttp import web
 from harness import (
-    ROOT,
-    Contender,
     Replies,
     Send,
-    bot_command,
     compare,
+    echo_and_bot,
     free_port,
     main,
 )
@@ -83,18 +79,9 @@ async def main_async(levels: list[int], seconds: float) -> None:
     await web.TCPSite(runner, "127.0.0.1", connector_port).start()
     service_url = f"http://127.0.0.1:{connector_port}/"
     with tempfile.TemporaryDirectory() as folder:
-        contenders = []
-        for kind in ("echo", "bot"):
-            port = free_port()
-            env = {
-                "TEAMS_EMULATOR": "1",
-                "DATABASE_URL": f"sqlite:///{Path(folder) / kind}.db",
-                "TRIAGE_CONFIG": str(ROOT / "app.yaml"),
-                "LOG_LEVEL": "ERROR",
-            }
-            echo = [sys.executable, str(ROOT / "bench/teams_echo_app.py"), str(port)]
-            command = bot_command(port) if kind == "bot" else echo
-            contenders.append(Contender(kind, command, env, port, "/api/messages"))
+        contenders = echo_and_bot(
+            folder, "teams_echo_app.py", "/api/messages", {"TEAMS_EMULATOR": "1"}
+        )
         await compare(
             "Teams activities",
             contenders,

@@ -7,9 +7,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
+
+from tests.support.local_http import JsonHandler, start_local_server, stop_local_server
 
 
 @dataclass
@@ -37,9 +38,7 @@ class FakeConnector:
     def __post_init__(self) -> None:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 self._handle()
 
@@ -47,37 +46,23 @@ class FakeConnector:
                 self._handle()
 
             def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(self.read_body() or b"{}")
                 parts = self.path.split("?", 1)[0].strip("/").split("/")
                 # v3/conversations/{id}/activities[/{activityId}]
                 conversation = unquote(parts[2]) if len(parts) > 2 else ""
                 activity_id = parts[4] if len(parts) > 4 else None
                 verb = "update" if self.command == "PUT" else ("reply" if activity_id else "send")
                 status, answer = fake._record(verb, conversation, activity_id, body)
-                payload = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                if status == 429:
-                    self.send_header("Retry-After", "0")
-                self.end_headers()
-                self.wfile.write(payload)
+                self.reply_json(status, answer, {"Retry-After": "0"} if status == 429 else None)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = start_local_server(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        stop_local_server(self.server)
 
     def fail_next(self, *statuses: int) -> None:
         with self._condition:

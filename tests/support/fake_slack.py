@@ -12,9 +12,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.support.local_http import JsonHandler, start_local_server, stop_local_server
 
 BOT_USER_ID = "UBOT"
 TEAM_ID = "T0TEAM"
@@ -47,16 +48,13 @@ class FakeSlack:
     def __post_init__(self) -> None:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 query = self.path.split("?", 1)[1] if "?" in self.path else ""
                 self._reply({k: v[0] for k, v in parse_qs(query).items()})
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                raw = self.read_body().decode("utf-8")
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     params = json.loads(raw or "{}")
                 else:
@@ -72,30 +70,16 @@ class FakeSlack:
                 auth = self.headers.get("Authorization", "")
                 method = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
                 status, body, headers = fake._answer(method, params, auth.removeprefix("Bearer "))
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
+                self.reply_json(status, body, headers)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = start_local_server(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        stop_local_server(self.server)
 
     # -- driving it ------------------------------------------------------------------------
 
