@@ -12,17 +12,27 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.config import AppConfig
 from bot.flows.views import ASSET_NOTE_ID
 from bot.storage import service
-from bot.storage.models import Person, Request
+from bot.storage.models import Draft, Person, Request
 
 EXPORT_FORMATS = ("csv", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Filled by the review and decision capabilities; kept in the layout so exports stay stable.
+# Filled by the decision capability; kept in the layout so exports stay stable.
 _DECISION_COLUMNS = ("decision_owner", "due_at", "next_decision", "decision_outcome")
+_DRAFT_COLUMNS = (
+    "draft_category",
+    "draft_training_fit",
+    "draft_source",
+    "draft_model",
+    "draft_prompt_version",
+    "draft_verdict",
+    "draft_decided_by",
+    "draft_final_category",
+)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -50,6 +60,23 @@ def _request_fields(request: Request, people: dict[int, Person]) -> dict[str, An
     }
 
 
+def _draft_fields(draft: Draft | None, people: dict[int, Person]) -> dict[str, Any]:
+    """The classification draft and the human verdict on it, for the decision log."""
+    if draft is None:
+        return dict.fromkeys(_DRAFT_COLUMNS)
+    final = draft.final_content or {}
+    return {
+        "draft_category": draft.content.get("category"),
+        "draft_training_fit": draft.content.get("training_fit"),
+        "draft_source": draft.source,
+        "draft_model": draft.model,
+        "draft_prompt_version": draft.prompt_version,
+        "draft_verdict": draft.status,
+        "draft_decided_by": _person_label(people.get(draft.decided_by or 0)) or None,
+        "draft_final_category": final.get("category"),
+    }
+
+
 def request_rows(
     session: Session, config: AppConfig, *, status: str | None = None
 ) -> list[dict[str, Any]]:
@@ -57,7 +84,25 @@ def request_rows(
     requests = list(reversed(service.list_requests(session, status=status)))
     ids = [r.id for r in requests if r.id is not None]
     answers = service.latest_answers_for(session, request_ids=ids)
-    people = service.people_by_id(session, ids={r.requester_id for r in requests})
+    drafts = (
+        {
+            draft.request_id: draft
+            for draft in session.exec(
+                select(Draft)
+                .where(col(Draft.request_id).in_(ids), Draft.kind == "classification")
+                .order_by(col(Draft.id))
+            ).all()
+        }
+        if ids
+        else {}
+    )
+    people = service.people_by_id(
+        session,
+        ids={
+            *(r.requester_id for r in requests),
+            *(d.decided_by for d in drafts.values() if d.decided_by),
+        },
+    )
     rows = []
     for request in requests:
         assert request.id is not None
@@ -68,6 +113,7 @@ def request_rows(
             row[question.id] = None if answer is None or answer.skipped else answer.text
         note = current.get(ASSET_NOTE_ID)
         row["asset_idea"] = note.text if note else None
+        row.update(_draft_fields(drafts.get(request.id), people))
         row.update(dict.fromkeys(_DECISION_COLUMNS))
         rows.append(row)
     return rows
@@ -150,6 +196,7 @@ def export_columns(config: AppConfig) -> list[str]:
         "updated_at",
         *(q.id for q in config.questions),
         "asset_idea",
+        *_DRAFT_COLUMNS,
         *_DECISION_COLUMNS,
     ]
 

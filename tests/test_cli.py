@@ -326,6 +326,10 @@ def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path
         ).code
         == 0
     )
+    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)[0]
+    assert exported["draft_category"] == exported["draft_final_category"]
+    assert (exported["draft_source"], exported["draft_verdict"]) == ("rules", "approved")
+    assert exported["draft_decided_by"] == "lnd-lead"
     report = json.loads(triage_bot("assist", "report", "--json", env=env).out)
     assert {(r["kind"], r["approved"], r["rejected"]) for r in report} == {
         ("classification", 1, 0),
