@@ -14,10 +14,12 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import openai
 
 from bot.assist.prompts import load_prompt, render_answers
+from bot.assist.questions import REVIEW_TYPES, rule_questions
 from bot.assist.redaction import Redactor
 from bot.assist.rules import Classification, classify
 from bot.config import AppConfig, Settings
@@ -37,6 +39,18 @@ class Drafted:
     """A classification and where it came from, for the card and for the audit of drafts."""
 
     classification: Classification
+    source: str  # "llm" or "rules"
+    model: str | None = None
+    prompt_version: str | None = None
+    latency_ms: int | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftedQuestions:
+    questions: dict[str, list[str]]
     source: str  # "llm" or "rules"
     model: str | None = None
     prompt_version: str | None = None
@@ -88,12 +102,62 @@ class LlmClassifier:
 
     def draft(self, answers: Mapping[str, str]) -> Drafted:
         """The model's classification, or the rules' with a note saying why not the model's."""
-        prompts = {q.id: q.prompt for q in self.config.questions}
-        redacted = {key: self.redactor(text) for key, text in answers.items()}
         message = self.prompt.render(
             categories="\n".join(f"- {c.id}: {c.label}" for c in self.config.categories),
-            answers=render_answers(redacted, prompts),
+            answers=self._answers_for_model(answers),
         )
+        asked = self._ask_json(
+            message, "classification", _schema(self.categories), self._as_classification
+        )
+        if isinstance(asked, _Answer):
+            return Drafted(
+                asked.value,
+                "llm",
+                asked.model,
+                self.prompt.version,
+                asked.latency_ms,
+                asked.prompt_tokens,
+                asked.completion_tokens,
+            )
+        return Drafted(
+            classification=classify(answers, tuple(self.categories)),
+            source="rules",
+            model=self.model,
+            prompt_version=self.prompt.version,
+            note=f"model unavailable ({asked}); rule-based draft",
+        )
+
+    def reviewer_questions(self, answers: Mapping[str, str], category: str) -> DraftedQuestions:
+        """Questions for the SME review from the model, or the templates with a note."""
+        prompt = load_prompt("reviewer_questions")
+        message = prompt.render(category=category, answers=self._answers_for_model(answers))
+        asked = self._ask_json(message, "reviewer_questions", _QUESTIONS_SCHEMA, _as_questions)
+        if isinstance(asked, _Answer):
+            return DraftedQuestions(
+                asked.value,
+                "llm",
+                asked.model,
+                prompt.version,
+                asked.latency_ms,
+                asked.prompt_tokens,
+                asked.completion_tokens,
+            )
+        return DraftedQuestions(
+            rule_questions(category, answers),
+            "rules",
+            self.model,
+            prompt.version,
+            note=f"model unavailable ({asked}); templates",
+        )
+
+    def _answers_for_model(self, answers: Mapping[str, str]) -> str:
+        prompts = {q.id: q.prompt for q in self.config.questions}
+        return render_answers({k: self.redactor(v) for k, v in answers.items()}, prompts)
+
+    def _ask_json(
+        self, message: str, name: str, schema: dict[str, object], convert: Any
+    ) -> _Answer | str:
+        """One JSON answer from the model, converted; or why there is none."""
         problem = "no answer"
         for attempt in range(1, ATTEMPTS + 1):
             started = time.perf_counter()
@@ -104,56 +168,29 @@ class LlmClassifier:
                     temperature=0,
                     response_format={
                         "type": "json_schema",
-                        "json_schema": {
-                            "name": "classification",
-                            "schema": _schema(self.categories),
-                            "strict": True,
-                        },
+                        "json_schema": {"name": name, "schema": schema, "strict": True},
                     },
                 )
-                classification = self._parse(response)
+                value = convert(_json_of(response))
             except openai.APIError as exc:  # the client already retried 429, 5xx and timeouts
                 problem = _describe(exc)
-                log.warning("model draft failed: %s", problem)
+                log.warning("model %s failed: %s", name, problem)
                 break
             except ModelUnusable as exc:  # a bad answer may be a fluke: ask once more
                 problem = str(exc)
-                log.warning("model draft attempt %d unusable: %s", attempt, problem)
+                log.warning("model %s attempt %d unusable: %s", name, attempt, problem)
                 continue
             usage = response.usage
-            return Drafted(
-                classification=classification,
-                source="llm",
+            return _Answer(
+                value=value,
                 model=response.model or self.model,
-                prompt_version=self.prompt.version,
                 latency_ms=int((time.perf_counter() - started) * 1000),
                 prompt_tokens=usage.prompt_tokens if usage else None,
                 completion_tokens=usage.completion_tokens if usage else None,
             )
-        fallback = classify(answers, tuple(self.categories))
-        return Drafted(
-            classification=fallback,
-            source="rules",
-            model=self.model,
-            prompt_version=self.prompt.version,
-            note=f"model unavailable ({problem}); rule-based draft",
-        )
+        return problem
 
-    def _parse(self, response: object) -> Classification:
-        choices = getattr(response, "choices", None)
-        choice = choices[0] if choices else None
-        if choice is None:
-            raise ModelUnusable("no choices in the answer")
-        if choice.finish_reason == "length":
-            raise ModelUnusable("the answer was cut off by length")
-        if getattr(choice.message, "refusal", None):
-            raise ModelUnusable("the model refused")
-        try:
-            data = json.loads(choice.message.content or "")
-        except json.JSONDecodeError:
-            raise ModelUnusable("the answer was not JSON") from None
-        if not isinstance(data, dict):
-            raise ModelUnusable("the answer was not a JSON object")
+    def _as_classification(self, data: dict[str, Any]) -> Classification:
         if data.get("category") not in self.categories:
             raise ModelUnusable(f"category {data.get('category')!r} is not in app.yaml")
         confidence = data.get("confidence")
@@ -166,6 +203,53 @@ class LlmClassifier:
             confidence=round(min(max(float(confidence), 0.0), 1.0), 2),
             evidence=tuple(str(item)[:300] for item in evidence[:3]),
         )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    value: Any
+    model: str
+    latency_ms: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+_QUESTIONS_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": list(REVIEW_TYPES),
+    "properties": {t: {"type": "array", "items": {"type": "string"}} for t in REVIEW_TYPES},
+}
+
+
+def _json_of(response: Any) -> dict[str, Any]:
+    choices = getattr(response, "choices", None)
+    choice = choices[0] if choices else None
+    if choice is None:
+        raise ModelUnusable("no choices in the answer")
+    if choice.finish_reason == "length":
+        raise ModelUnusable("the answer was cut off by length")
+    if getattr(choice.message, "refusal", None):
+        raise ModelUnusable("the model refused")
+    try:
+        data = json.loads(choice.message.content or "")
+    except json.JSONDecodeError:
+        raise ModelUnusable("the answer was not JSON") from None
+    if not isinstance(data, dict):
+        raise ModelUnusable("the answer was not a JSON object")
+    return data
+
+
+def _as_questions(data: dict[str, Any]) -> dict[str, list[str]]:
+    questions = {}
+    for review_type in REVIEW_TYPES:
+        items = data.get(review_type)
+        if not isinstance(items, list) or not all(isinstance(q, str) for q in items):
+            raise ModelUnusable(f"{review_type} is not a list of questions")
+        questions[review_type] = [q.strip()[:300] for q in items[:3] if q.strip()]
+    if not any(questions.values()):
+        raise ModelUnusable("no questions at all")
+    return questions
 
 
 def _describe(exc: Exception) -> str:

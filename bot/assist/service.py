@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.assist.llm import Drafted, LlmClassifier
+from bot.assist.llm import Drafted, DraftedQuestions, LlmClassifier
 from bot.assist.questions import rule_questions
 from bot.assist.rules import classify
 from bot.config import AppConfig
@@ -95,6 +95,11 @@ class Assistant:
         answers = {k: a.text for k, a in latest.items() if k in asked and not a.skipped}
         drafted = self._classify(answers)
         category = drafted.classification.category
+        questions = (
+            self.llm.reviewer_questions(answers, category)
+            if self.llm is not None
+            else DraftedQuestions(rule_questions(category, answers), "rules")
+        )
         now = self.clock()
         with self.database.session() as session:
             request = session.get(Request, request_id)
@@ -123,8 +128,14 @@ class Assistant:
                 Draft(
                     request_id=request_id,
                     kind=REVIEWER_QUESTIONS,
-                    content=rule_questions(category, answers),
-                    source="rules",
+                    content=questions.questions,
+                    source=questions.source,
+                    model=questions.model,
+                    prompt_version=questions.prompt_version,
+                    latency_ms=questions.latency_ms,
+                    prompt_tokens=questions.prompt_tokens,
+                    completion_tokens=questions.completion_tokens,
+                    note=questions.note,
                     created_at=now,
                 ),
             ]

@@ -165,7 +165,30 @@ def test_a_model_draft_is_labelled_and_costs_are_kept(
     llm = LlmClassifier.from_settings(settings, reviewing_config)
     assistant = Assistant(database=database, config=reviewing_config, llm=llm, clock=clock)
     assistant.draft_for(submitted(engine))
-    classification = drafts(database)[0]
+    classification, questions = drafts(database)
     assert classification.source == "llm" and label(classification) == AI_LABEL
     assert classification.model == "stub" and classification.prompt_version == "classify-1"
     assert (classification.prompt_tokens, classification.completion_tokens) == (321, 42)
+    assert questions.source == "llm" and questions.prompt_version == "reviewer-questions-1"
+    assert questions.content["risk"] == ["Which customer notes were lost already?"]
+    assert "platform_governance" in stub.prompts()[-1]  # the questions know the category
+
+
+def test_reviewer_questions_fall_back_to_templates_when_the_model_fails(
+    engine: Engine,
+    database: Database,
+    reviewing_config: AppConfig,
+    stub: FakeOpenAI,
+    clock: FakeClock,
+) -> None:
+    from tests.support.fake_openai import Behaviour
+
+    settings = Settings(openai_base_url=stub.url, openai_api_key="sk-test", openai_model="stub")
+    llm = LlmClassifier.from_settings(settings, reviewing_config)
+    assistant = Assistant(database=database, config=reviewing_config, llm=llm, clock=clock)
+    stub.then(Behaviour(), Behaviour("garbage"), Behaviour("garbage"))
+    assistant.draft_for(submitted(engine))
+    classification, questions = drafts(database)
+    assert classification.source == "llm"
+    assert questions.source == "rules" and "not JSON" in (questions.note or "")
+    assert questions.content["approval"]

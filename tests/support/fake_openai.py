@@ -70,15 +70,7 @@ class FakeOpenAI:
         message: dict[str, Any] = {"role": "assistant", "content": None}
         finish = "stop"
         if behaviour.kind in ("good", "slow"):
-            message["content"] = json.dumps(
-                behaviour.content
-                or {
-                    "category": "platform_governance",
-                    "training_fit": False,
-                    "confidence": 0.8,
-                    "evidence": ["Notes typed on the mobile app don't sync"],
-                }
-            )
+            message["content"] = json.dumps(behaviour.content or _good_answer(body))
         elif behaviour.kind == "garbage":
             message["content"] = "Sure! Here is my analysis: it is probably a tooling thing."
         elif behaviour.kind == "refusal":
@@ -94,3 +86,22 @@ class FakeOpenAI:
             "choices": [{"index": 0, "message": message, "finish_reason": finish}],
             "usage": {"prompt_tokens": 321, "completion_tokens": 42, "total_tokens": 363},
         }
+
+
+def _good_answer(body: dict[str, Any]) -> dict[str, Any]:
+    """A sensible answer for whichever task the request's JSON schema names."""
+    name = body.get("response_format", {}).get("json_schema", {}).get("name")
+    if name == "reviewer_questions":
+        return {
+            "sme_facts": ["Does the sync fail for every rep, or only on some devices?"],
+            "workflow_judgment": ["Should notes be typed on desktop until the fix ships?"],
+            "preferences": [],
+            "risk": ["Which customer notes were lost already?"],
+            "approval": ["Who in IT signs off the fix?"],
+        }
+    return {
+        "category": "platform_governance",
+        "training_fit": False,
+        "confidence": 0.8,
+        "evidence": ["Notes typed on the mobile app don't sync"],
+    }
