@@ -55,9 +55,19 @@ def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Applicatio
                 app.after_drafts.append(announce)
             if app.settings.teams_enabled:
                 adapter = build_adapter(app.settings)
-                web_app[TEAMS_KEY] = TeamsBot(
-                    engine=app.engine, adapter=adapter, app_id=app.settings.microsoft_app_id or ""
+                teams = TeamsBot(
+                    engine=app.engine,
+                    adapter=adapter,
+                    app_id=app.settings.microsoft_app_id or "",
+                    assistant=app.assistant,
                 )
+                web_app[TEAMS_KEY] = teams
+                loop = asyncio.get_running_loop()
+
+                def announce_in_teams(request_id: int) -> None:  # from the drafting thread
+                    asyncio.run_coroutine_threadsafe(teams.announce_drafts(request_id), loop)
+
+                app.after_drafts.append(announce_in_teams)
             yield
 
     web_app.cleanup_ctx.append(lifecycle)

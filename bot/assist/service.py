@@ -23,7 +23,14 @@ from bot.engine import Clock, utc_now
 from bot.messages import PersonRef
 from bot.storage import service
 from bot.storage.database import Database
-from bot.storage.models import Conversation, Draft, DraftStatus, Request, RequestStatus
+from bot.storage.models import (
+    Conversation,
+    Draft,
+    DraftStatus,
+    Person,
+    Request,
+    RequestStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +314,21 @@ class Assistant:
             return None
         return request.platform, dict(conversation.channel_ref)
 
+    def reviewer_channels(self, platform: str, user_ids: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Stored conversation references of the reviewers who have talked to the bot."""
+        if not user_ids:
+            return []
+        with self.database.session(write=False) as session:
+            rows = session.exec(
+                select(Conversation)
+                .join(Person, col(Person.id) == Conversation.person_id)
+                .where(
+                    Conversation.platform == platform,
+                    col(Person.platform_user_id).in_(user_ids),
+                )
+            ).all()
+        return [dict(row.channel_ref) for row in rows if row.channel_ref]
+
     def request_of(self, draft_id: int) -> int | None:
         with self.database.session(write=False) as session:
             draft = session.get(Draft, draft_id)
@@ -321,6 +343,24 @@ class Assistant:
                 .order_by(col(Draft.id))
             ).all()
         return [(draft, request) for draft, request in rows]
+
+
+def describe(draft: DraftView) -> str:
+    """A draft in plain sentences, for cards on any platform."""
+    content = draft.content
+    if draft.kind == CLASSIFICATION:
+        fit = "yes" if content.get("training_fit") else "no"
+        lines = [
+            f"Category: {content.get('category')} · training the answer: {fit} · "
+            f"confidence {content.get('confidence', '-')}"
+        ]
+        lines += [f'Rests on: "{quote}"' for quote in content.get("evidence", [])]
+        return "\n".join(lines)
+    return "\n".join(
+        f"{group.replace('_', ' ').capitalize()}:\n" + "\n".join(f"• {q}" for q in questions)
+        for group, questions in content.items()
+        if questions
+    )
 
 
 def label(draft: Draft) -> str:

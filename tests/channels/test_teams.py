@@ -401,3 +401,73 @@ def test_the_emulator_mode_is_refused_on_a_public_interface(tmp_path: Path) -> N
     run = triage_bot("serve", "--host", "0.0.0.0", "--port", "1", env=env)
     assert run.code == 2
     assert "--host 127.0.0.1" in run.err
+
+
+def test_teams_reviewers_get_the_card_and_decide_on_it(
+    tmp_path: Path, connector: FakeConnector, card_validator: jsonschema.Draft6Validator
+) -> None:
+    from bot.config import load_app_config
+
+    config = load_app_config(PROJECT_ROOT / "app.yaml")
+    config = config.model_copy(
+        update={"review": config.review.model_copy(update={"teams_user_ids": ("aad-lead",)})}
+    )
+    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'review.db'}"), config=config)
+    server = ServerThread(lambda: build_web_app(app)).start()
+    lead, bo = person("Lead"), person("Bo")
+    try:
+        say(server, connector, "hi", 1, who=lead)  # reviewers are reached where they talked
+        for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=2):
+            say(server, connector, answer, number)
+        submit_data = action(connector.sent[-1], "Submit")["data"]
+        post_activity(server.url, invoke(connector.url, ANA, submit_data))
+        app.drain()
+        card = next(
+            s for s in connector.wait_for(10) if "Review TR-0001" in json.dumps(s.card or {})
+        )
+        assert card.conversation == f"a:personal-{lead['id']}"
+        assert "rule-based" in json.dumps(card.card)
+
+        refused = post_activity(
+            server.url,
+            invoke(
+                connector.url, bo, {"triage_action": "review-draft-approve", "triage_value": "1"}
+            ),
+        )
+        assert "Only L&D reviewers" in json.loads(refused[1])["value"]
+        approved = json.loads(
+            post_activity(
+                server.url,
+                invoke(
+                    connector.url,
+                    lead,
+                    {"triage_action": "review-draft-approve", "triage_value": "1"},
+                ),
+            )[1]
+        )
+        assert "Approved by Lead" in json.dumps(approved["value"])
+        card_validator.validate(approved["value"])
+        rejected = json.loads(
+            post_activity(
+                server.url,
+                invoke(
+                    connector.url,
+                    lead,
+                    {
+                        "triage_action": "review-draft-reject",
+                        "triage_value": "2",
+                        "reason-2": "Ask the CRM admins first",
+                    },
+                ),
+            )[1]
+        )
+        assert "Rejected by Lead" in json.dumps(rejected["value"])
+        assert "Ask the CRM admins first" in json.dumps(rejected["value"])
+        told = connector.wait_for(1, verb=None)
+        assert any(
+            "has been reviewed" in json.dumps(s.activity)
+            and s.conversation == f"a:personal-{ANA['id']}"
+            for s in told
+        )
+    finally:
+        server.stop()

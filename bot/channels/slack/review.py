@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard
+from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard, describe
 from bot.channels.slack.blocks import escape
 from bot.config import AppConfig
 from bot.messages import PersonRef
@@ -35,22 +35,6 @@ REVIEWED = "Your request {reference} has been reviewed by L&D. You'll hear about
 
 def _plain(text: str, limit: int = 2900) -> dict[str, Any]:
     return {"type": "plain_text", "text": shorten(text, limit) or " ", "emoji": True}
-
-
-def describe(draft: DraftView) -> str:
-    content = draft.content
-    if draft.kind == CLASSIFICATION:
-        fit = "yes" if content.get("training_fit") else "no"
-        lines = [
-            f"Category: {content.get('category')} · training the answer: {fit}"
-            f" · confidence {content.get('confidence', '-')}"
-        ]
-        lines += [f'Rests on: "{quote}"' for quote in content.get("evidence", [])]
-        return "\n".join(lines)
-    return "\n".join(
-        f"{group.replace('_', ' ').capitalize()}:\n" + "\n".join(f"• {q}" for q in questions)
-        for group, questions in content.items()
-    )
 
 
 def review_blocks(card: ReviewCard) -> list[dict[str, Any]]:

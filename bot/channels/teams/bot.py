@@ -31,16 +31,19 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
+from bot.assist.service import Assistant
 from bot.channels.teams import cards
 from bot.config import Settings
 from bot.engine import Engine
 from bot.flows import copy
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
+from bot.storage.models import DraftStatus
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
 RETRY_STATUSES = {412, 429, 502, 504}
+REVIEWED = "Your request {reference} has been reviewed by L&D. You'll hear about the decision here."
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 T = TypeVar("T")
 
@@ -88,10 +91,18 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
 
 
 class TeamsBot(ActivityHandler):
-    def __init__(self, *, engine: Engine, adapter: CloudAdapter, app_id: str) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        adapter: CloudAdapter,
+        app_id: str,
+        assistant: Assistant | None = None,
+    ) -> None:
         self.engine = engine
         self.adapter = adapter
         self.app_id = app_id
+        self.assistant = assistant
         self._turns = ThreadPoolExecutor(
             max_workers=engine.max_parallel_turns, thread_name_prefix="teams-turn"
         )
@@ -142,6 +153,8 @@ class TeamsBot(ActivityHandler):
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         data = cards.card_data(turn_context.activity.value)
+        if data is not None and data[0].startswith(cards.REVIEW_PREFIX):
+            return await self._review(turn_context, *data)
         if data is None:
             log.warning(
                 "refused an unknown card action from %s", turn_context.activity.from_property.id
@@ -184,6 +197,86 @@ class TeamsBot(ActivityHandler):
         if body is not None and not isinstance(body, dict | list | str | int | float | bool):
             body = serializer_helper(body)
         return web.json_response(body, status=invoke_response.status)
+
+    async def _review(
+        self, turn_context: TurnContext, action_id: str, value: str
+    ) -> InvokeResponse:
+        """A reviewer's verdict from a review card; the card comes back redrawn with it."""
+        inputs = cards.card_inputs(turn_context.activity.value)
+        draft_id = int(value) if value.isdigit() and len(value) < 10 else None
+        if self.assistant is None or draft_id is None:
+            return _invoke_message(copy.UNKNOWN_ACTION)
+        assistant = self.assistant
+        verdicts = {
+            cards.REVIEW_APPROVE: DraftStatus.APPROVED,
+            cards.REVIEW_EDIT: DraftStatus.EDITED,
+            cards.REVIEW_REJECT: DraftStatus.REJECTED,
+        }
+        verdict = verdicts.get(action_id)
+        if verdict is None:
+            return _invoke_message(copy.UNKNOWN_ACTION)
+        category = str(inputs.get(f"category-{draft_id}") or "")
+        edited = (
+            {"category": category, "training_fit": category == "training_need"}
+            if verdict is DraftStatus.EDITED
+            else None
+        )
+        reason = str(inputs.get(f"reason-{draft_id}") or "") or None
+        reviewer = self._person(turn_context.activity)
+        result = await asyncio.to_thread(
+            lambda: assistant.decide(
+                draft_id=draft_id, reviewer=reviewer, verdict=verdict, edited=edited, reason=reason
+            )
+        )
+        if not result.ok:
+            await self._send(turn_context, [Outbound(result.message)])
+            return _invoke_message(result.message)
+        card = await asyncio.to_thread(assistant.review_card, assistant.request_of(draft_id) or 0)
+        if card is None:
+            return _invoke_message(result.message)
+        if card.decided:
+            await self._tell_requester(card.request_id, card.reference)
+        categories = [c.id for c in self.engine.config.categories]
+        return InvokeResponse(
+            status=200,
+            body={
+                "statusCode": 200,
+                "type": cards.CARD_CONTENT_TYPE,
+                "value": cards.review_card(card, categories),
+            },
+        )
+
+    async def announce_drafts(self, request_id: int) -> None:
+        """Send a new request's review card to every Teams reviewer the bot can reach."""
+        if self.assistant is None:
+            return
+        review = self.engine.config.review
+        references = await asyncio.to_thread(
+            self.assistant.reviewer_channels, PLATFORM, review.teams_user_ids
+        )
+        card = await asyncio.to_thread(self.assistant.review_card, request_id)
+        if card is None:
+            return
+        body = cards.review_card(card, [c.id for c in self.engine.config.categories])
+        for reference in references:
+            await self._send_card_proactive(reference, body)
+
+    async def _tell_requester(self, request_id: int, reference_text: str) -> None:
+        assert self.assistant is not None
+        found = await asyncio.to_thread(self.assistant.requester_channel, request_id)
+        if found and found[0] == PLATFORM:
+            await self.send_proactive(
+                found[1], [Outbound(REVIEWED.format(reference=reference_text))]
+            )
+
+    async def _send_card_proactive(self, reference: dict[str, Any], card: dict[str, Any]) -> None:
+        conversation = ConversationReference().deserialize(reference)
+
+        async def deliver(turn_context: TurnContext) -> None:
+            activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            await with_retries(lambda: turn_context.send_activity(activity))
+
+        await self.adapter.continue_conversation(conversation, deliver, self.app_id)
 
     # -- outgoing ---------------------------------------------------------------------------
 

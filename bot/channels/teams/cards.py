@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.assist.service import CLASSIFICATION, ReviewCard, describe
 from bot.messages import Button, ButtonStyle, Outbound, Summary
+from bot.storage.models import DraftStatus
 from bot.text import shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -132,3 +134,75 @@ def card_data(value: Any) -> tuple[str, str] | None:
     if not isinstance(action_id, str) or not isinstance(payload, str):
         return None
     return action_id, payload
+
+
+REVIEW_PREFIX = "review-draft-"
+REVIEW_APPROVE = "review-draft-approve"
+REVIEW_EDIT = "review-draft-edit"
+REVIEW_REJECT = "review-draft-reject"
+
+
+def review_card(card: ReviewCard, categories: Sequence[str]) -> dict[str, Any]:
+    """A reviewer's card: the answers, each draft labelled, and Approve / Edit / Reject."""
+    body: list[dict[str, Any]] = [
+        _text(f"Review {card.reference}", weight="Bolder", size="Medium"),
+        _typed(f"from {card.requester}", isSubtle=True),
+    ]
+    for prompt, answer in card.answers:
+        body.append(_text(prompt, weight="Bolder", spacing="Small"))
+        body.append(_typed(answer, 600))
+    for draft in card.drafts:
+        kind = "Classification" if draft.kind == CLASSIFICATION else "Reviewer questions"
+        body.append(_text(f"{kind} · {draft.label}", weight="Bolder", separator=True))
+        body.append(_typed(describe(draft)))
+        if draft.note:
+            body.append(_typed(draft.note, isSubtle=True))
+        if draft.status != DraftStatus.PENDING:
+            when = f" at {draft.decided_at:%Y-%m-%d %H:%M} UTC" if draft.decided_at else ""
+            why = f": {draft.reason}" if draft.reason else ""
+            body.append(
+                _typed(
+                    f"{draft.status.capitalize()} by {draft.decided_by}{when}{why}", isSubtle=True
+                )
+            )
+            continue
+        value = str(draft.id)
+        if draft.kind == CLASSIFICATION:
+            body.append(
+                {
+                    "type": "Input.ChoiceSet",
+                    "id": f"category-{draft.id}",
+                    "label": "Category",
+                    "value": str(draft.content.get("category", "")),
+                    "choices": [{"title": c, "value": c} for c in categories],
+                }
+            )
+        body.append(
+            {
+                "type": "Input.Text",
+                "id": f"reason-{draft.id}",
+                "isMultiline": True,
+                "label": "Reason (needed to reject)",
+                "maxLength": 2000,
+            }
+        )
+        actions = [_action(Button("Approve", REVIEW_APPROVE, value, ButtonStyle.PRIMARY))]
+        if draft.kind == CLASSIFICATION:
+            actions.append(_action(Button("Save my category", REVIEW_EDIT, value)))
+        actions.append(_action(Button("Reject", REVIEW_REJECT, value, ButtonStyle.DANGER)))
+        body.append({"type": "ActionSet", "actions": actions})
+    return {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": body,
+    }
+
+
+def card_inputs(value: Any) -> dict[str, Any]:
+    """The input values that came with a card action (Action.Execute merges them into data)."""
+    if not isinstance(value, dict):
+        return {}
+    action = value.get("action") if isinstance(value.get("action"), dict) else None
+    data = action.get("data") if action else value
+    return data if isinstance(data, dict) else {}
