@@ -46,6 +46,14 @@ def build_web_client(
     )
 
 
+class _ClientHoldsTheToken(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it is the
+    same token, so the warning would only alarm operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 async def _nothing_to_do() -> None:
     return None
 
@@ -75,11 +83,14 @@ def build_slack_app(
             "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
             "SLACK_CLIENT_SECRET (installs through /slack/install)"
         )
+    bolt_logger = logging.getLogger("bot.channels.slack.bolt")
+    if not any(isinstance(f, _ClientHoldsTheToken) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_ClientHoldsTheToken())
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret,
         client=build_web_client(settings, session, token),  # Bolt takes the token from it
         oauth_settings=oauth_settings,
-        logger=logging.getLogger("bot.channels.slack.bolt"),
+        logger=bolt_logger,
     )
     if oauth_settings is not None:
         app.enable_token_revocation_listeners()  # uninstalled workspaces lose their tokens
