@@ -121,3 +121,31 @@ def test_reviewers_decide_on_the_card_and_the_requester_hears(
         actions = [e.action for e in session.exec(select(AuditEvent)).all()]
     assert actions.count("draft.decision_refused") == 1
     assert "draft.approved" in actions and "draft.rejected" in actions
+
+
+def test_edit_opens_a_prefilled_form_and_saves_the_reviewers_category(
+    review_app: App, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    card = submit_request(sender, fake_slack)
+    press(sender, LEAD, card, "review-draft-edit", 1)
+    modal = fake_slack.wait_for("views.open")[0].params["view"]
+    select_block = next(b for b in modal["blocks"] if b["block_id"] == "category")
+    drafted = drafts(review_app)[0].content["category"]
+    assert select_block["element"]["initial_option"]["value"] == drafted
+    values = {
+        "category": {"value": {"type": "static_select",
+                               "selected_option": {"value": "workflow_process"}}},
+        "training_fit": {"value": {"type": "radio_buttons",
+                                   "selected_option": {"value": "no"}}},
+    }
+    submission = {"type": "view_submission", "team": {"id": TEAM_ID},
+                  "user": {"id": LEAD, "team_id": TEAM_ID},
+                  "view": {**modal, "id": "V3", "state": {"values": values}}}
+    assert sender.interactive(submission).status == 200
+    updated = fake_slack.wait_for(
+        "chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL)[0].params
+    assert "Edited by" in json.dumps(updated["blocks"])
+    draft = drafts(review_app)[0]
+    assert draft.status == "edited"
+    assert draft.final_content == {"category": "workflow_process", "training_fit": False}
+    assert draft.content["category"] == drafted  # the original is kept beside the edit
