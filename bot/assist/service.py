@@ -88,6 +88,8 @@ class Assistant:
         self.config = config
         self.llm = llm
         self.clock = clock
+        self.group_reviewers: dict[str, frozenset[str]] = {}
+        """Reviewers a platform knows through a group (a Slack user group), kept fresh by it."""
 
     # -- drafting ---------------------------------------------------------------------------
 
@@ -180,7 +182,9 @@ class Assistant:
             "teams": review.teams_user_ids,
             "terminal": review.terminal_reviewers,
         }.get(person.platform, ())
-        return person.user_id in allowed
+        return person.user_id in allowed or person.user_id in self.group_reviewers.get(
+            person.platform, frozenset()
+        )
 
     def decide(
         self,

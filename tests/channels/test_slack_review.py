@@ -22,15 +22,20 @@ from tests.support.fake_slack import TEAM_ID, FakeSlack
 from tests.support.server import ServerThread
 from tests.support.slack_requests import SlackSender, block_action
 
-LEAD, BO, REVIEW_CHANNEL = "U0LEAD", "U0BO", "C0REVIEW"
+LEAD, BO, REVIEW_CHANNEL, GROUP_MEMBER = "U0LEAD", "U0BO", "C0REVIEW", "U0GRP"
 
 
 @pytest.fixture
 def review_app(tmp_path: Path, fake_slack: FakeSlack) -> App:
     config = load_app_config(PROJECT_ROOT / "app.yaml")
     review = config.review.model_copy(
-        update={"slack_user_ids": (LEAD,), "slack_review_channel": REVIEW_CHANNEL}
+        update={
+            "slack_user_ids": (LEAD,),
+            "slack_review_channel": REVIEW_CHANNEL,
+            "slack_user_group": "S0LND",
+        }
     )
+    fake_slack.usergroups["S0LND"] = [GROUP_MEMBER]
     config = config.model_copy(update={"review": review})
     settings = slack_settings(f"sqlite:///{tmp_path / 'review.db'}", fake_slack)
     return build_app(settings, config=config, clock=FakeClock())
@@ -133,19 +138,33 @@ def test_edit_opens_a_prefilled_form_and_saves_the_reviewers_category(
     drafted = drafts(review_app)[0].content["category"]
     assert select_block["element"]["initial_option"]["value"] == drafted
     values = {
-        "category": {"value": {"type": "static_select",
-                               "selected_option": {"value": "workflow_process"}}},
-        "training_fit": {"value": {"type": "radio_buttons",
-                                   "selected_option": {"value": "no"}}},
+        "category": {
+            "value": {"type": "static_select", "selected_option": {"value": "workflow_process"}}
+        },
+        "training_fit": {"value": {"type": "radio_buttons", "selected_option": {"value": "no"}}},
     }
-    submission = {"type": "view_submission", "team": {"id": TEAM_ID},
-                  "user": {"id": LEAD, "team_id": TEAM_ID},
-                  "view": {**modal, "id": "V3", "state": {"values": values}}}
+    submission = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": LEAD, "team_id": TEAM_ID},
+        "view": {**modal, "id": "V3", "state": {"values": values}},
+    }
     assert sender.interactive(submission).status == 200
     updated = fake_slack.wait_for(
-        "chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL)[0].params
+        "chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL
+    )[0].params
     assert "Edited by" in json.dumps(updated["blocks"])
     draft = drafts(review_app)[0]
     assert draft.status == "edited"
     assert draft.final_content == {"category": "workflow_process", "training_fit": False}
     assert draft.content["category"] == drafted  # the original is kept beside the edit
+
+
+def test_members_of_the_reviewer_user_group_can_decide(
+    review_app: App, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    card = submit_request(sender, fake_slack)
+    press(sender, GROUP_MEMBER, card, "review-draft-approve", 1)
+    fake_slack.wait_for("chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL)
+    assert drafts(review_app)[0].status == "approved"
+    assert fake_slack.of("usergroups.users.list")[0].params["usergroup"] == "S0LND"

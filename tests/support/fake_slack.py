@@ -39,6 +39,7 @@ class _Failure:
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
     _failures: dict[str, _Failure] = field(default_factory=dict)
     _condition: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -175,6 +176,8 @@ class FakeSlack:
                 "is_enterprise_install": False,
                 "authed_user": {"id": "U0ADMIN", "scope": "", "access_token": None},
             }
+        if method == "usergroups.users.list":
+            return {"ok": True, "users": self.usergroups.get(params.get("usergroup", ""), [])}
         if method == "users.info":
             user_id = params.get("user", "")
             user = self.users.get(user_id, {"real_name": f"Person {user_id}", "tz": "Europe/Paris"})

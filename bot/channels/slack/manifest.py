@@ -13,7 +13,7 @@ import yaml
 
 from bot.channels.slack.channel import MESSAGE_SHORTCUT, SLASH_COMMAND
 
-BOT_SCOPES = ("chat:write", "commands", "im:history", "im:write", "users:read")
+BOT_SCOPES = ("chat:write", "commands", "im:history", "im:write", "users:read", "usergroups:read")
 BOT_EVENTS = ("app_home_opened", "message.im", "app_uninstalled", "tokens_revoked")
 
 

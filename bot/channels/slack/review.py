@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -29,6 +30,7 @@ EDIT = "review-draft-edit"
 REJECT = "review-draft-reject"
 REJECT_FORM = "review-reject-form"
 EDIT_FORM = "review-edit-form"
+GROUP_CACHE_SECONDS = 300
 NOT_A_REVIEWER = "Only L&D reviewers can decide on drafts, so nothing was changed."
 REVIEWED = "Your request {reference} has been reviewed by L&D. You'll hear about the decision here."
 
@@ -104,6 +106,19 @@ class SlackReview:
     def __init__(self, *, assistant: Assistant, config: AppConfig) -> None:
         self.assistant = assistant
         self.config = config
+        self._group_checked = -GROUP_CACHE_SECONDS
+
+    async def _refresh_group(self, client: AsyncWebClient) -> None:
+        """Members of review.slack_user_group count as reviewers; looked up every few minutes."""
+        group = self.config.review.slack_user_group
+        if not group or time.monotonic() - self._group_checked < GROUP_CACHE_SECONDS:
+            return
+        try:
+            response = await client.usergroups_users_list(usergroup=group)
+            self.assistant.group_reviewers["slack"] = frozenset(response.get("users") or [])
+            self._group_checked = time.monotonic()
+        except Exception as exc:  # keep the last known members rather than lock everyone out
+            log.warning("could not read the members of user group %s: %r", group, exc)
 
     def register(self, app: AsyncApp) -> None:
         app.action(APPROVE)(self.on_approve)
@@ -128,6 +143,7 @@ class SlackReview:
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
+        await self._refresh_group(client)
         reviewer = _reviewer(body)
         draft_id = _draft_id(action.get("value"))
         await self._decide(client, body, reviewer, draft_id, DraftStatus.APPROVED, None, None)
@@ -136,6 +152,7 @@ class SlackReview:
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
+        await self._refresh_group(client)
         reviewer = _reviewer(body)
         draft_id = _draft_id(action.get("value"))
         channel = (body.get("channel") or {}).get("id", "")
