@@ -471,3 +471,29 @@ def test_teams_reviewers_get_the_card_and_decide_on_it(
         )
     finally:
         server.stop()
+
+
+def test_the_review_card_also_goes_to_the_teams_review_channel(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    from bot.config import load_app_config
+
+    channel = "19:lnd-review@thread.tacv2"
+    config = load_app_config(PROJECT_ROOT / "app.yaml")
+    config = config.model_copy(
+        update={"review": config.review.model_copy(update={"teams_review_channel": channel})}
+    )
+    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'channel.db'}"), config=config)
+    server = ServerThread(lambda: build_web_app(app)).start()
+    try:
+        for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=1):
+            say(server, connector, answer, number)
+        submit_data = action(connector.sent[-1], "Submit")["data"]
+        post_activity(server.url, invoke(connector.url, ANA, submit_data))
+        app.drain()
+        posted = connector.wait_for(9)
+        in_channel = [s for s in posted if s.conversation == channel]
+        assert len(in_channel) == 1 and in_channel[0].verb == "send"
+        assert "Review TR-0001" in json.dumps(in_channel[0].card)
+    finally:
+        server.stop()

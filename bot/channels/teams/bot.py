@@ -260,6 +260,38 @@ class TeamsBot(ActivityHandler):
         body = cards.review_card(card, [c.id for c in self.engine.config.categories])
         for reference in references:
             await self._send_card_proactive(reference, body)
+        channel = await self._review_channel_reference(request_id, references)
+        if channel is not None:
+            await self._send_card_proactive(channel, body, new_thread=True)
+
+    async def _review_channel_reference(
+        self, request_id: int, known: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """review.teams_review_channel, reached through the service URL and tenant of any
+        Teams conversation we know (posting to a channel id starts a new thread there)."""
+        channel_id = self.engine.config.review.teams_review_channel
+        if not channel_id or self.assistant is None:
+            return None
+        requester = await asyncio.to_thread(self.assistant.requester_channel, request_id)
+        base = (
+            known[0]
+            if known
+            else (requester[1] if requester and requester[0] == PLATFORM else None)
+        )
+        if base is None:
+            log.warning("no Teams conversation known yet, so the review channel cannot be reached")
+            return None
+        tenant = (base.get("conversation") or {}).get("tenantId")
+        return {
+            **base,
+            "activityId": None,
+            "conversation": {
+                "id": channel_id,
+                "isGroup": True,
+                "conversationType": "channel",
+                "tenantId": tenant,
+            },
+        }
 
     async def _tell_requester(self, request_id: int, reference_text: str) -> None:
         assert self.assistant is not None
@@ -269,12 +301,26 @@ class TeamsBot(ActivityHandler):
                 found[1], [Outbound(REVIEWED.format(reference=reference_text))]
             )
 
-    async def _send_card_proactive(self, reference: dict[str, Any], card: dict[str, Any]) -> None:
+    async def _send_card_proactive(
+        self, reference: dict[str, Any], card: dict[str, Any], *, new_thread: bool = False
+    ) -> None:
+        """A card sent later. In a channel it must start a new thread, so it goes to the
+        conversation itself rather than as a reply to the continuation activity."""
         conversation = ConversationReference().deserialize(reference)
 
         async def deliver(turn_context: TurnContext) -> None:
             activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-            await with_retries(lambda: turn_context.send_activity(activity))
+            if not new_thread:
+                await with_retries(lambda: turn_context.send_activity(activity))
+                return
+            client = turn_context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            TurnContext.apply_conversation_reference(activity, conversation)
+            activity.reply_to_id = None
+            await with_retries(
+                lambda: client.conversations.send_to_conversation(
+                    conversation.conversation.id, activity
+                )
+            )
 
         await self.adapter.continue_conversation(conversation, deliver, self.app_id)
 
