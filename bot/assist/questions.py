@@ -47,5 +47,20 @@ def rule_questions(category: str, answers: Mapping[str, str]) -> dict[str, list[
     }
 
 
+def questions_as_lines(content: Mapping[str, list[str]]) -> str:
+    """Questions as editable text, one a line as `type: question` (for forms and cards)."""
+    return "\n".join(f"{group}: {q}" for group, questions in content.items() for q in questions)
+
+
+def questions_from_lines(text: str) -> dict[str, list[str]]:
+    """The reverse of questions_as_lines; lines without a `type:` are ignored."""
+    groups: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        group, _, question = line.partition(":")
+        if group.strip() and question.strip():
+            groups.setdefault(group.strip(), []).append(question.strip())
+    return groups
+
+
 def _short(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

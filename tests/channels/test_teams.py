@@ -497,3 +497,42 @@ def test_the_review_card_also_goes_to_the_teams_review_channel(
         assert "Review TR-0001" in json.dumps(in_channel[0].card)
     finally:
         server.stop()
+
+
+def test_teams_reviewers_edit_questions_and_a_second_press_changes_nothing(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    from bot.config import load_app_config
+
+    config = load_app_config(PROJECT_ROOT / "app.yaml")
+    config = config.model_copy(
+        update={"review": config.review.model_copy(update={"teams_user_ids": ("aad-lead",)})}
+    )
+    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'edit.db'}"), config=config)
+    server = ServerThread(lambda: build_web_app(app)).start()
+    lead = person("Lead")
+    try:
+        say(server, connector, "hi", 1, who=lead)
+        for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=2):
+            say(server, connector, answer, number)
+        post_activity(
+            server.url, invoke(connector.url, ANA, action(connector.sent[-1], "Submit")["data"])
+        )
+        app.drain()
+        edit = {
+            "triage_action": "review-draft-edit",
+            "triage_value": "2",
+            "questions-2": "risk: Who loses data if this waits?\nno colon line",
+        }
+        first = json.loads(post_activity(server.url, invoke(connector.url, lead, edit))[1])
+        assert "Edited by Lead" in json.dumps(first["value"])
+        again = json.loads(post_activity(server.url, invoke(connector.url, lead, edit))[1])
+        assert "already edited" in again["value"]
+        from bot.storage.models import Draft
+
+        with app.database.session() as session:
+            questions = session.get(Draft, 2)
+        assert questions is not None
+        assert questions.final_content == {"risk": ["Who loses data if this waits?"]}
+    finally:
+        server.stop()

@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.assist.questions import questions_as_lines, questions_from_lines
 from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard, describe
 from bot.channels.slack.blocks import escape
 from bot.config import AppConfig
@@ -326,9 +327,7 @@ def _edit_view(metadata: str, draft: DraftView, categories: list[str]) -> dict[s
             },
         ]
     else:
-        text = "\n".join(
-            f"{group}: {q}" for group, questions in draft.content.items() for q in questions
-        )
+        text = questions_as_lines(draft.content)
         blocks = [
             {
                 "type": "input",
@@ -358,10 +357,4 @@ def _edited_content(values: dict[str, Any]) -> dict[str, Any]:
         category = values["category"]["value"].get("selected_option", {}).get("value")
         fit = values.get("training_fit", {}).get("value", {}).get("selected_option", {})
         return {"category": category, "training_fit": fit.get("value") == "yes"}
-    groups: dict[str, list[str]] = {}
-    text = values.get("questions", {}).get("value", {}).get("value") or ""
-    for line in text.splitlines():
-        group, _, question = line.partition(":")
-        if question.strip():
-            groups.setdefault(group.strip(), []).append(question.strip())
-    return groups
+    return questions_from_lines(values.get("questions", {}).get("value", {}).get("value") or "")

@@ -31,6 +31,7 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
+from bot.assist.questions import questions_from_lines
 from bot.assist.service import Assistant
 from bot.channels.teams import cards
 from bot.config import Settings
@@ -215,12 +216,12 @@ class TeamsBot(ActivityHandler):
         verdict = verdicts.get(action_id)
         if verdict is None:
             return _invoke_message(copy.UNKNOWN_ACTION)
-        category = str(inputs.get(f"category-{draft_id}") or "")
-        edited = (
-            {"category": category, "training_fit": category == "training_need"}
-            if verdict is DraftStatus.EDITED
-            else None
-        )
+        edited = None
+        if verdict is DraftStatus.EDITED and f"questions-{draft_id}" in inputs:
+            edited = questions_from_lines(str(inputs[f"questions-{draft_id}"]))
+        elif verdict is DraftStatus.EDITED:
+            category = str(inputs.get(f"category-{draft_id}") or "")
+            edited = {"category": category, "training_fit": category == "training_need"}
         reason = str(inputs.get(f"reason-{draft_id}") or "") or None
         reviewer = self._person(turn_context.activity)
         result = await asyncio.to_thread(

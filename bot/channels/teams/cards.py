@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.assist.questions import questions_as_lines
 from bot.assist.service import CLASSIFICATION, ReviewCard, describe
 from bot.messages import Button, ButtonStyle, Outbound, Summary
 from bot.storage.models import DraftStatus
@@ -177,6 +178,17 @@ def review_card(card: ReviewCard, categories: Sequence[str]) -> dict[str, Any]:
                     "choices": [{"title": c, "value": c} for c in categories],
                 }
             )
+        else:
+            body.append(
+                {
+                    "type": "Input.Text",
+                    "id": f"questions-{draft.id}",
+                    "isMultiline": True,
+                    "label": "Questions, one a line as type: question",
+                    "maxLength": 4000,
+                    "value": questions_as_lines(draft.content),
+                }
+            )
         body.append(
             {
                 "type": "Input.Text",
@@ -186,9 +198,10 @@ def review_card(card: ReviewCard, categories: Sequence[str]) -> dict[str, Any]:
                 "maxLength": 2000,
             }
         )
-        actions = [_action(Button("Approve", REVIEW_APPROVE, value, ButtonStyle.PRIMARY))]
-        if draft.kind == CLASSIFICATION:
-            actions.append(_action(Button("Save my category", REVIEW_EDIT, value)))
+        actions = [
+            _action(Button("Approve", REVIEW_APPROVE, value, ButtonStyle.PRIMARY)),
+            _action(Button("Save my edit", REVIEW_EDIT, value)),
+        ]
         actions.append(_action(Button("Reject", REVIEW_REJECT, value, ButtonStyle.DANGER)))
         body.append({"type": "ActionSet", "actions": actions})
     return {
