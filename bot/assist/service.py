@@ -333,6 +333,11 @@ class Assistant:
             ).all()
         return [dict(row.channel_ref) for row in rows if row.channel_ref]
 
+    def mark_review_told(self, request_id: int) -> None:
+        """The requester has been told their request was reviewed; do not tell them again."""
+        with self.database.session() as session:
+            service.mark_review_told(session, request_id=request_id, now=self.clock())
+
     def request_of(self, draft_id: int) -> int | None:
         with self.database.session(write=False) as session:
             draft = session.get(Draft, draft_id)

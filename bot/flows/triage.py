@@ -111,7 +111,18 @@ class TriageFlow:
         return self._on_text(inbound)
 
     def _on_start(self, inbound: Inbound) -> list[Outbound]:
-        """A session opened: greet and begin, or offer to resume; ``fresh`` always begins anew."""
+        """A session opened: news first (reviews since last time), then greet or resume."""
+        return [*self._review_news(), *self._start(inbound)]
+
+    def _review_news(self) -> list[Outbound]:
+        reviewed = service.reviewed_but_untold(self.session, requester_id=self.person_id)
+        for request in reviewed:
+            assert request.id is not None
+            service.mark_review_told(self.session, request_id=request.id, now=self.now)
+        return [Outbound(copy.REVIEWED.format(reference=r.reference)) for r in reviewed]
+
+    def _start(self, inbound: Inbound) -> list[Outbound]:
+        """Greet and begin, or offer to resume; ``fresh`` always begins anew."""
         if self.request is not None and inbound.fresh:
             old = self._cancel_request()
             return [

@@ -17,6 +17,8 @@ from bot.storage.models import (
     Answer,
     AuditEvent,
     Conversation,
+    Draft,
+    DraftStatus,
     Person,
     ProcessedEvent,
     Request,
@@ -315,3 +317,29 @@ def answer_history(session: Session, *, request_id: int) -> list[Answer]:
             .order_by(col(Answer.question_id), col(Answer.version))
         ).all()
     )
+
+
+REVIEW_TOLD = "request.review_told"
+
+
+def reviewed_but_untold(session: Session, *, requester_id: int) -> list[Request]:
+    """The person's requests whose drafts are all decided, not yet announced to them."""
+    pending = (
+        select(Draft.request_id).where(Draft.status == DraftStatus.PENDING.value).scalar_subquery()
+    )
+    drafted = select(Draft.request_id).scalar_subquery()
+    told = select(AuditEvent.request_id).where(AuditEvent.action == REVIEW_TOLD).scalar_subquery()
+    return list(
+        session.exec(
+            select(Request).where(
+                Request.requester_id == requester_id,
+                col(Request.id).in_(drafted),
+                col(Request.id).not_in(pending),
+                col(Request.id).not_in(told),
+            )
+        ).all()
+    )
+
+
+def mark_review_told(session: Session, *, request_id: int, now: datetime) -> None:
+    record_audit(session, actor_id=None, request_id=request_id, action=REVIEW_TOLD, now=now)

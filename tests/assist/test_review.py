@@ -192,3 +192,15 @@ def test_reviewer_questions_fall_back_to_templates_when_the_model_fails(
     assert classification.source == "llm"
     assert questions.source == "rules" and "not JSON" in (questions.note or "")
     assert questions.content["approval"]
+
+
+def test_a_terminal_requester_hears_about_the_review_once_at_the_next_chat(
+    engine: Engine, assistant: Assistant, database: Database
+) -> None:
+    ana = PersonRef(platform="terminal", user_id="ana", display_name="Ana")
+    assistant.draft_for(submitted(engine))
+    assistant.decide(draft_id=1, reviewer=LEAD, verdict=DraftStatus.APPROVED)
+    Transcript(engine, ana).start().expect_not("has been reviewed")  # one draft still pending
+    assistant.decide(draft_id=2, reviewer=LEAD, verdict=DraftStatus.APPROVED)
+    Transcript(engine, ana).start().expect("Your request TR-0001 has been reviewed by L&D")
+    Transcript(engine, ana).start().expect_not("has been reviewed")

@@ -20,6 +20,7 @@ from bot.assist.questions import questions_as_lines, questions_from_lines
 from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard, describe
 from bot.channels.slack.blocks import escape
 from bot.config import AppConfig
+from bot.flows import copy
 from bot.messages import PersonRef
 from bot.storage.models import DraftStatus
 from bot.text import shorten
@@ -33,7 +34,6 @@ REJECT_FORM = "review-reject-form"
 EDIT_FORM = "review-edit-form"
 GROUP_CACHE_SECONDS = 300
 NOT_A_REVIEWER = "Only L&D reviewers can decide on drafts, so nothing was changed."
-REVIEWED = "Your request {reference} has been reviewed by L&D. You'll hear about the decision here."
 
 
 def _plain(text: str, limit: int = 2900) -> dict[str, Any]:
@@ -247,8 +247,9 @@ class SlackReview:
         reference = await asyncio.to_thread(self.assistant.requester_channel, card.request_id)
         if reference and reference[0] == "slack" and reference[1].get("channel"):
             await client.chat_postMessage(
-                channel=reference[1]["channel"], text=REVIEWED.format(reference=card.reference)
+                channel=reference[1]["channel"], text=copy.REVIEWED.format(reference=card.reference)
             )
+            await asyncio.to_thread(self.assistant.mark_review_told, card.request_id)
 
 
 def _reviewer(body: dict[str, Any]) -> PersonRef:

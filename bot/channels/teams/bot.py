@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
 RETRY_STATUSES = {412, 429, 502, 504}
-REVIEWED = "Your request {reference} has been reviewed by L&D. You'll hear about the decision here."
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 T = TypeVar("T")
 
@@ -299,8 +298,9 @@ class TeamsBot(ActivityHandler):
         found = await asyncio.to_thread(self.assistant.requester_channel, request_id)
         if found and found[0] == PLATFORM:
             await self.send_proactive(
-                found[1], [Outbound(REVIEWED.format(reference=reference_text))]
+                found[1], [Outbound(copy.REVIEWED.format(reference=reference_text))]
             )
+            await asyncio.to_thread(self.assistant.mark_review_told, request_id)
 
     async def _send_card_proactive(
         self, reference: dict[str, Any], card: dict[str, Any], *, new_thread: bool = False
