@@ -103,6 +103,8 @@ class ReminderPolicy(_Strict):
 class LlmSettings(_Strict):
     enabled: bool = False
     model: str | None = None
+    base_url: str | None = None
+    """An OpenAI-compatible server; OPENAI_BASE_URL wins. The key stays in OPENAI_API_KEY."""
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20
     redact: bool = True
     redact_patterns: tuple[str, ...] = ()

@@ -89,7 +89,7 @@ class LlmClassifier:
     def from_settings(cls, settings: Settings, config: AppConfig) -> LlmClassifier:
         client = openai.OpenAI(
             api_key=settings.openai_api_key or "not-needed",
-            base_url=settings.openai_base_url,
+            base_url=settings.openai_base_url or config.llm.base_url,
             timeout=config.llm.timeout_seconds,
             max_retries=2,
         )

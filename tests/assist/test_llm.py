@@ -123,3 +123,16 @@ def test_a_slow_model_times_out_and_the_rules_answer(
     drafted = classifier(stub, app_config, timeout=0.2).draft(ANSWERS)
     assert drafted.source == "rules"
     assert "timed out" in (drafted.note or "")
+
+
+def test_app_yaml_alone_can_point_at_an_openai_compatible_server(
+    stub: FakeOpenAI, app_config: AppConfig
+) -> None:
+    llm = app_config.llm.model_copy(
+        update={"enabled": True, "base_url": stub.url, "model": "local-model"}
+    )
+    config = app_config.model_copy(update={"llm": llm})
+    nothing = Settings(openai_base_url=None, openai_api_key=None, openai_model=None)
+    drafted = LlmClassifier.from_settings(nothing, config).draft(ANSWERS)
+    assert drafted.source == "llm" and drafted.model == "local-model"
+    assert stub.requests[0]["model"] == "local-model"
