@@ -453,11 +453,14 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     llm_on = settings.llm_configured or (config is not None and config.llm.enabled)
+    server = (
+        settings.openai_base_url or (config.llm.base_url if config else None) or "api.openai.com"
+    )
     model = settings.openai_model or (config.llm.model if config else None) or "(default model)"
     print(
         "llm       "
         + (
-            f"on ({model} at {settings.openai_base_url or 'api.openai.com'})"
+            f"on ({model} at {server})"
             if llm_on
             else "off (rule-based classification)"
         )
