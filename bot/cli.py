@@ -459,10 +459,6 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     model = settings.openai_model or (config.llm.model if config else None) or "(default model)"
     print(
         "llm       "
-        + (
-            f"on ({model} at {server})"
-            if llm_on
-            else "off (rule-based classification)"
-        )
+        + (f"on ({model} at {server})" if llm_on else "off (rule-based classification)")
     )
     return EXIT_USAGE if problems else EXIT_OK

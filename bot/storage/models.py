@@ -144,6 +144,52 @@ class Draft(SQLModel, table=True):
     created_at: datetime = _utc_column()
 
 
+class DecisionStatus(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class Decision(SQLModel, table=True):
+    """The decision a reviewed request waits for: who owns it, by when, and what is needed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    owner_id: int = Field(foreign_key="person.id", index=True)
+    next_decision: str = Field(sa_column=Column(Text, nullable=False))
+    review_type: str = Field(max_length=40)
+    due_at: datetime = _utc_column()
+    status: str = Field(default=DecisionStatus.OPEN.value, max_length=20, index=True)
+    outcome: str | None = Field(default=None, max_length=60)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = _utc_column(nullable=True)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _utc_column()
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class Reminder(SQLModel, table=True):
+    """One planned nudge. Rows, not in-memory jobs: claimed with a conditional update, so each
+    is sent once even when sweeps overlap, and a claim left by a crash can be taken again."""
+
+    __table_args__ = (UniqueConstraint("decision_id", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    sequence: int
+    kind: str = Field(max_length=20)  # before_due, due_day, overdue
+    due_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    status: str = Field(default=ReminderStatus.PENDING.value, max_length=20, index=True)
+    claimed_at: datetime | None = _utc_column(nullable=True)
+    sent_at: datetime | None = _utc_column(nullable=True)
+
+
 class ProcessedEvent(SQLModel, table=True):
     """Platform event ids already handled: a redelivered event is recognised and dropped."""
 
