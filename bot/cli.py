@@ -9,12 +9,15 @@ import shutil
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot import desk, review_desk
 from bot.app import App, build_app
 from bot.channels.console import ConsoleChannel, terminal_person
 from bot.config import ConfigError, Settings, load_app_config
+from bot.flows.decisions import DecisionDesk
+from bot.reminders import Nudge, sweep
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
 from bot.storage.models import DraftStatus, RequestStatus, parse_reference, reference_for
 from bot.storage.service import get_request
@@ -83,6 +86,23 @@ def build_parser() -> argparse.ArgumentParser:
     report = assist_commands.add_parser("report", help="verdicts on drafts by prompt version")
     report.add_argument("--json", action="store_true")
     report.set_defaults(handler=run_assist_report)
+
+    decide = commands.add_parser(
+        "decide", help="assign a request's decision (owner, due date) or record its outcome"
+    )
+    decide.add_argument("reference", metavar="ID", help="TR-0042 or 42")
+    decide.add_argument("--as", dest="person", metavar="NAME", help="who is acting")
+    decide.add_argument("--owner", metavar="NAME", help="the decision owner (terminal name)")
+    decide.add_argument("--due", type=_iso_date, metavar="YYYY-MM-DD")
+    decide.add_argument("--next", dest="next_decision", metavar="TEXT", help="decision needed")
+    decide.add_argument("--review-type", metavar="TYPE")
+    decide.add_argument("--outcome", metavar="OUTCOME", help="record the decision instead")
+    decide.add_argument("--note", metavar="TEXT")
+    decide.set_defaults(handler=run_decide)
+
+    remind = commands.add_parser("remind", help="send the reminders that are due")
+    remind.add_argument("--once", action="store_true", required=True, help="one sweep, then exit")
+    remind.set_defaults(handler=run_remind)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -315,6 +335,75 @@ def run_assist_report(args: argparse.Namespace, settings: Settings) -> int:
     with app.database.session(write=False) as session:
         rows = review_desk.verdicts_by_prompt(session)
     print(desk.to_json(rows) if args.json else review_desk.render_report(rows))
+    return EXIT_OK
+
+
+# -- decisions and reminders ------------------------------------------------------------------
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2027-03-31") from None
+
+
+def run_decide(args: argparse.Namespace, settings: Settings) -> int:
+    request_id = parse_reference(args.reference)
+    if request_id is None:
+        raise ConfigError(f"{args.reference!r} is not a request reference (try TR-0042 or 42)")
+    app = _open(settings)
+    decisions = DecisionDesk(database=app.database, config=app.config)
+    actor = terminal_person(args.person or settings.terminal_user)
+    if args.outcome:
+        open_decision = decisions.open_for(request_id)
+        if open_decision is None:
+            print(f"triage-bot: {reference_for(request_id)} has no open decision", file=sys.stderr)
+            return EXIT_NOT_FOUND
+        result = decisions.record(
+            decision_id=open_decision.id or 0, outcome=args.outcome, note=args.note, by=actor
+        )
+    else:
+        missing = [
+            flag
+            for flag, value in (
+                ("--owner", args.owner),
+                ("--due", args.due),
+                ("--next", args.next_decision),
+                ("--review-type", args.review_type),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "to assign a decision, give " + ", ".join(missing) + " (or --outcome to record one)"
+            )
+        result = decisions.assign(
+            request_id=request_id,
+            owner=terminal_person(args.owner),
+            due=args.due,
+            next_decision=args.next_decision,
+            review_type=args.review_type,
+            by=actor,
+        )
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return EXIT_OK if result.ok else EXIT_NOT_FOUND
+
+
+def run_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """The terminal's sweep: reminders for terminal owners are printed (Slack and Teams owners
+    are reached by the server's scheduler, which can send to them)."""
+    app = _open(settings)
+
+    def show(nudge: Nudge) -> None:
+        due = nudge.due_at.strftime("%Y-%m-%d")
+        print(
+            f"{nudge.kind.replace('_', ' ')} · {nudge.owner} · {nudge.reference} · "
+            f"{visible(nudge.next_decision)} · due {due}"
+        )
+
+    sent = sweep(app.database, now=datetime.now(UTC), send=show, platforms=("terminal",))
+    print(f"{sent} reminder(s) sent.", file=sys.stderr)
     return EXIT_OK
 
 

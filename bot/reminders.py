@@ -90,14 +90,23 @@ class Nudge:
     owner_user_id: str
 
 
-def claim_due(database: Database, *, now: datetime, limit: int = 100) -> list[Nudge]:
-    """Claim the reminders due by ``now``. Each row is claimed by one sweep only: the update
-    succeeds for whoever still finds it pending (or claimed long ago by a sweep that died)."""
+def claim_due(
+    database: Database, *, now: datetime, limit: int = 100, platforms: tuple[str, ...] = ()
+) -> list[Nudge]:
+    """Claim the reminders due by ``now`` (for owners on ``platforms``, if given). Each row is
+    claimed by one sweep only: the update succeeds for whoever still finds it pending (or
+    claimed long ago by a sweep that died)."""
     stale = now - CLAIM_EXPIRES
     with database.session(write=False) as session:
+        query = select(Reminder.id)
+        if platforms:
+            query = (
+                query.join(Decision, col(Decision.id) == Reminder.decision_id)
+                .join(Person, col(Person.id) == Decision.owner_id)
+                .where(col(Person.platform).in_(platforms))
+            )
         candidates = session.exec(
-            select(Reminder.id)
-            .where(col(Reminder.due_at) <= now)
+            query.where(col(Reminder.due_at) <= now)
             .where(
                 (col(Reminder.status) == ReminderStatus.PENDING.value)
                 | (
@@ -166,12 +175,17 @@ def mark_sent(database: Database, *, reminder_id: int, now: datetime) -> None:
 
 
 def sweep(
-    database: Database, *, now: datetime, send: Callable[[Nudge], None], limit: int = 100
+    database: Database,
+    *,
+    now: datetime,
+    send: Callable[[Nudge], None],
+    limit: int = 100,
+    platforms: tuple[str, ...] = (),
 ) -> int:
     """One sweep: claim what is due, send it, mark it sent. A send that raises leaves the
     reminder claimed, so it is retried once the claim expires."""
     sent = 0
-    for nudge in claim_due(database, now=now, limit=limit):
+    for nudge in claim_due(database, now=now, limit=limit, platforms=platforms):
         send(nudge)
         mark_sent(database, reminder_id=nudge.reminder_id, now=now)
         sent += 1

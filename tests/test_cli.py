@@ -336,3 +336,38 @@ def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path
         ("reviewer_questions", 0, 1),
     }
     assert "No drafts are waiting" in triage_bot("review", "list", env=env).out
+
+
+def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
+    submit_one(env, tmp_path)
+    assigned = triage_bot(
+        "decide",
+        "TR-0001",
+        "--owner",
+        "Olu",
+        "--due",
+        "2026-01-05",
+        "--next",
+        "Fix the sync or train reps?",
+        "--review-type",
+        "risk",
+        "--as",
+        "lnd-lead",
+        env=env,
+    )
+    assert assigned.code == 0, assigned.err
+    assert "decision assigned to Olu, due 2026-01-05" in assigned.out
+    sweep = triage_bot("remind", "--once", env=env)  # the due date has passed: all are due
+    assert sweep.code == 0, sweep.err
+    assert sweep.out.count("TR-0001") == 5 and "escalation · Olu" in sweep.out
+    assert "0 reminder(s) sent" in triage_bot("remind", "--once", env=env).err
+    refused = triage_bot("decide", "TR-0001", "--outcome", "no_action", "--as", "bob", env=env)
+    assert refused.code == 1 and "Only the owner or a reviewer" in refused.err
+    recorded = triage_bot(
+        "decide", "1", "--outcome", "fix_workflow", "--note", "IT patches", "--as", "Olu", env=env
+    )
+    assert recorded.code == 0, recorded.err
+    rows = json.loads(triage_bot("requests", "list", "--json", env=env).out)
+    assert rows[0]["status"] == "decided"
+    incomplete = triage_bot("decide", "TR-0001", "--owner", "x", env=env)
+    assert incomplete.code == 2 and "--due" in incomplete.err
