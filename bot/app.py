@@ -11,6 +11,7 @@ from bot.assist.llm import LlmClassifier
 from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings, load_app_config
 from bot.engine import Clock, Engine, utc_now
+from bot.scheduler import ReminderService
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ class App:
     database: Database
     engine: Engine
     assistant: Assistant
+    reminders: ReminderService
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
@@ -69,7 +71,14 @@ def build_app(
     use_llm = settings.llm_configured or config.llm.enabled
     llm = LlmClassifier.from_settings(settings, config) if use_llm else None
     assistant = Assistant(database=database, config=config, llm=llm, clock=clock)
-    app = App(settings, config, database, engine, assistant)
+    app = App(
+        settings,
+        config,
+        database,
+        engine,
+        assistant,
+        ReminderService(database=database, clock=clock),
+    )
 
     def draft(request_id: int) -> None:
         if assistant.draft_for(request_id):

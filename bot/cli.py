@@ -447,7 +447,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"Serving on http://{args.host}:{args.port} (POST /slack/events, GET /healthz)",
         file=sys.stderr,
     )
-    web.run_app(build_web_app(app), host=args.host, port=args.port, print=None)
+    web_app = build_web_app(app, run_scheduler=not args.no_scheduler)
+    web.run_app(web_app, host=args.host, port=args.port, print=None)
     return EXIT_OK
 
 

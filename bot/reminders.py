@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.config import ReminderPolicy
+from bot.flows import copy
 from bot.storage.database import Database
 from bot.storage.models import Decision, Person, Reminder, ReminderStatus, Request
 
@@ -88,6 +89,18 @@ class Nudge:
     owner: str
     owner_platform: str
     owner_user_id: str
+
+
+def reminder_text(nudge: Nudge) -> str:
+    """What the owner reads; the wording lives with the rest of the flow's copy."""
+    template = {"overdue": copy.OVERDUE, "escalation": copy.ESCALATION}.get(
+        nudge.kind, copy.REMINDER
+    )
+    return template.format(
+        reference=nudge.reference,
+        next_decision=nudge.next_decision,
+        due=nudge.due_at.strftime("%Y-%m-%d"),
+    )
 
 
 def claim_due(

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -14,9 +15,12 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import App
 from bot.channels.slack.app import build_slack_app
+from bot.channels.slack.blocks import escape
 from bot.channels.slack.review import SlackReview
 from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.metrics import Metrics
+from bot.reminders import Nudge, reminder_text
+from bot.scheduler import ReminderService, start_scheduler
 from bot.storage.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -25,10 +29,13 @@ SLACK_KEY = web.AppKey("slack", AsyncApp)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
 TEAMS_KEY = web.AppKey("teams", TeamsBot)
+REMINDERS_KEY = web.AppKey("reminders", ReminderService)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Application:
+def build_web_app(
+    app: App, *, metrics: Metrics | None = None, run_scheduler: bool = False
+) -> web.Application:
     web_app = web.Application(middlewares=[_count_requests], client_max_size=2 * 1024 * 1024)
     web_app[METRICS_KEY] = metrics or Metrics()
     app.engine.observe = web_app[METRICS_KEY].observe_turn
@@ -53,6 +60,9 @@ def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Applicatio
                     asyncio.run_coroutine_threadsafe(review.post(bolt.client, request_id), loop)
 
                 app.after_drafts.append(announce)
+                app.reminders.senders["slack"] = _slack_sender(app, bolt.client, loop)
+            scheduler = start_scheduler(app.reminders) if run_scheduler else None
+            web_app[REMINDERS_KEY] = app.reminders
             if app.settings.teams_enabled:
                 adapter = build_adapter(app.settings)
                 teams = TeamsBot(
@@ -69,6 +79,8 @@ def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Applicatio
 
                 app.after_drafts.append(announce_in_teams)
             yield
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
 
     web_app.cleanup_ctx.append(lifecycle)
 
@@ -101,6 +113,22 @@ def build_web_app(app: App, *, metrics: Metrics | None = None) -> web.Applicatio
     if app.settings.teams_enabled:
         web_app.router.add_post("/api/messages", _teams_messages)
     return web_app
+
+
+def _slack_sender(
+    app: App, client: Any, loop: asyncio.AbstractEventLoop
+) -> Callable[[Nudge], None]:
+    """Reminders are swept on a scheduler thread; the Slack send runs on the server's loop."""
+
+    async def send(nudge: Nudge) -> None:
+        found = await asyncio.to_thread(app.assistant.person_channel, "slack", nudge.owner_user_id)
+        channel = (found or {}).get("channel")
+        if not channel:
+            opened = await client.conversations_open(users=nudge.owner_user_id)
+            channel = opened["channel"]["id"]
+        await client.chat_postMessage(channel=channel, text=escape(reminder_text(nudge)))
+
+    return lambda nudge: asyncio.run_coroutine_threadsafe(send(nudge), loop).result(timeout=60)
 
 
 async def _teams_messages(request: web.Request) -> web.StreamResponse:

@@ -43,3 +43,18 @@ def test_nine_in_the_morning_follows_the_owner_across_a_dst_change() -> None:
 def test_an_unknown_time_zone_falls_back_to_the_default() -> None:
     assert str(zone_of("Mars/Olympus", "Europe/Paris")) == "Europe/Paris"
     assert str(zone_of(None, "Nowhere/Else")) == "UTC"
+
+
+def test_the_scheduler_runs_one_coalesced_sweep_at_a_time(tmp_path: object) -> None:
+    from bot.scheduler import ReminderService, start_scheduler
+    from bot.storage.database import Database
+
+    database = Database(f"sqlite:///{tmp_path}/s.db")
+    database.upgrade()
+    scheduler = start_scheduler(ReminderService(database=database), every=3600)
+    try:
+        job = scheduler.get_job("reminder-sweep")
+        assert job is not None
+        assert job.coalesce is True and job.max_instances == 1
+    finally:
+        scheduler.shutdown(wait=False)

@@ -318,6 +318,11 @@ class Assistant:
             return None
         return request.platform, dict(conversation.channel_ref)
 
+    def person_channel(self, platform: str, user_id: str) -> dict[str, Any] | None:
+        """The stored conversation reference of one person on one platform."""
+        refs = self.reviewer_channels(platform, (user_id,))
+        return refs[0] if refs else None
+
     def reviewer_channels(self, platform: str, user_ids: tuple[str, ...]) -> list[dict[str, Any]]:
         """Stored conversation references of the reviewers who have talked to the bot."""
         if not user_ids:

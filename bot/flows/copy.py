@@ -58,6 +58,12 @@ CANCELLED = (
 NOTHING_TO_CANCEL = "There is no request in progress to cancel. Say anything to start one."
 SOURCE_LINKED = "I've added the message you shared as source material: {link}"
 REVIEWED = "Your request {reference} has been reviewed by L&D. You'll hear about the decision."
+REMINDER = "Reminder: {reference} is waiting for your decision: {next_decision} (due {due})."
+OVERDUE = "Overdue: {reference} is waiting for your decision: {next_decision} (was due {due})."
+ESCALATION = (
+    "Still no decision on {reference}: {next_decision} (was due {due}). L&D reviewers have been "
+    "told as well."
+)
 RESTARTED = "Request {old} is cancelled (its answers are kept in the log)."
 
 YOU_ARE_WELCOME = "You're welcome. Type new whenever you want to start another request."

@@ -168,3 +168,46 @@ def test_members_of_the_reviewer_user_group_can_decide(
     fake_slack.wait_for("chat.update", where=lambda c: c.params.get("channel") == REVIEW_CHANNEL)
     assert drafts(review_app)[0].status == "approved"
     assert fake_slack.of("usergroups.users.list")[0].params["usergroup"] == "S0LND"
+
+
+def test_a_slack_decision_owner_gets_reminders_in_their_dm(
+    review_app: App, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    from datetime import date
+
+    from bot.flows.decisions import DecisionDesk
+    from bot.messages import PersonRef
+
+    submit_request(sender, fake_slack)
+    owner = PersonRef(
+        platform="slack",
+        user_id="U0OLU",
+        workspace_id=TEAM_ID,
+        display_name="Olu",
+        time_zone="Europe/Paris",
+    )
+    desk = DecisionDesk(
+        database=review_app.database, config=review_app.config, clock=review_app.engine.clock
+    )
+    assert desk.assign(
+        request_id=1,
+        owner=owner,
+        due=date(2026, 12, 4),
+        next_decision="Fix the sync or train the reps?",
+        review_type="risk",
+        by=PersonRef(platform="slack", user_id=LEAD),
+    ).ok
+    clock = review_app.engine.clock
+    assert review_app.reminders.sweep_once() == 0  # nothing is due yet
+    clock.advance(days=9)  # type: ignore[attr-defined]  # 2 Dec 09:00 Paris has passed
+    assert review_app.reminders.sweep_once() == 1
+    nudge = fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("channel") == "DU0OLU"
+    )[0]
+    assert (
+        "TR-0001 is waiting for your decision: Fix the sync or train the reps?"
+        in (nudge.params["text"])
+    )
+    clock.advance(days=30)  # type: ignore[attr-defined]
+    assert review_app.reminders.sweep_once() == 4  # due day, two overdue, the escalation
+    assert review_app.reminders.sweep_once() == 0
