@@ -78,6 +78,14 @@ class ReviewSettings(_Strict):
     teams_review_channel: str | None = None
     terminal_reviewers: tuple[str, ...] = ()
 
+    def reviewer_ids(self, platform: str) -> tuple[str, ...]:
+        """The reviewers named for one platform (a Slack user group is resolved by Slack)."""
+        return {
+            "slack": self.slack_user_ids,
+            "teams": self.teams_user_ids,
+            "terminal": self.terminal_reviewers,
+        }.get(platform, ())
+
 
 class WorkingHours(_Strict):
     start: time = time(9, 0)

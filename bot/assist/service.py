@@ -176,15 +176,9 @@ class Assistant:
     # -- the human gate ---------------------------------------------------------------------
 
     def is_reviewer(self, person: PersonRef) -> bool:
-        review = self.config.review
-        allowed = {
-            "slack": review.slack_user_ids,
-            "teams": review.teams_user_ids,
-            "terminal": review.terminal_reviewers,
-        }.get(person.platform, ())
-        return person.user_id in allowed or person.user_id in self.group_reviewers.get(
-            person.platform, frozenset()
-        )
+        return person.user_id in self.config.review.reviewer_ids(
+            person.platform
+        ) or person.user_id in self.group_reviewers.get(person.platform, frozenset())
 
     def decide(
         self,

@@ -136,8 +136,8 @@ class DecisionDesk:
             if decision is None:
                 return DecisionResult(False, f"There is no decision {decision_id}.")
             actor = service.upsert_person(session, ref=by, now=now)
-            allowed = actor.id == decision.owner_id or by.user_id in _reviewers(
-                self.config, by.platform
+            allowed = actor.id == decision.owner_id or by.user_id in (
+                self.config.review.reviewer_ids(by.platform)
             )
             if not allowed:
                 service.record_audit(
@@ -201,12 +201,3 @@ class DecisionDesk:
                     Decision.request_id == request_id, Decision.status == DecisionStatus.OPEN.value
                 )
             ).first()
-
-
-def _reviewers(config: AppConfig, platform: str) -> tuple[str, ...]:
-    review = config.review
-    return {
-        "slack": review.slack_user_ids,
-        "teams": review.teams_user_ids,
-        "terminal": review.terminal_reviewers,
-    }.get(platform, ())
