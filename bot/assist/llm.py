@@ -34,30 +34,27 @@ class ModelUnusable(Exception):
     """The model answered, but not with something we can use."""
 
 
-@dataclass(frozen=True)
-class Drafted:
-    """A classification and where it came from, for the card and for the audit of drafts."""
+@dataclass(frozen=True, kw_only=True)
+class Provenance:
+    """Where a draft came from, kept with it for the card and for judging drafts later."""
 
+    source: str  # "llm" or "rules"
+    model: str | None = None
+    prompt_version: str | None = None
+    latency_ms: int | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Drafted(Provenance):
     classification: Classification
-    source: str  # "llm" or "rules"
-    model: str | None = None
-    prompt_version: str | None = None
-    latency_ms: int | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    note: str | None = None
 
 
-@dataclass(frozen=True)
-class DraftedQuestions:
+@dataclass(frozen=True, kw_only=True)
+class DraftedQuestions(Provenance):
     questions: dict[str, list[str]]
-    source: str  # "llm" or "rules"
-    model: str | None = None
-    prompt_version: str | None = None
-    latency_ms: int | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    note: str | None = None
 
 
 def _schema(categories: list[str]) -> dict[str, object]:
@@ -110,15 +107,7 @@ class LlmClassifier:
             message, "classification", _schema(self.categories), self._as_classification
         )
         if isinstance(asked, _Answer):
-            return Drafted(
-                asked.value,
-                "llm",
-                asked.model,
-                self.prompt.version,
-                asked.latency_ms,
-                asked.prompt_tokens,
-                asked.completion_tokens,
-            )
+            return Drafted(classification=asked.value, **asked.provenance(self.prompt.version))
         return Drafted(
             classification=classify(answers, tuple(self.categories)),
             source="rules",
@@ -133,20 +122,12 @@ class LlmClassifier:
         message = prompt.render(category=category, answers=self._answers_for_model(answers))
         asked = self._ask_json(message, "reviewer_questions", _QUESTIONS_SCHEMA, _as_questions)
         if isinstance(asked, _Answer):
-            return DraftedQuestions(
-                asked.value,
-                "llm",
-                asked.model,
-                prompt.version,
-                asked.latency_ms,
-                asked.prompt_tokens,
-                asked.completion_tokens,
-            )
+            return DraftedQuestions(questions=asked.value, **asked.provenance(prompt.version))
         return DraftedQuestions(
-            rule_questions(category, answers),
-            "rules",
-            self.model,
-            prompt.version,
+            questions=rule_questions(category, answers),
+            source="rules",
+            model=self.model,
+            prompt_version=prompt.version,
             note=f"model unavailable ({asked}); templates",
         )
 
@@ -212,6 +193,16 @@ class _Answer:
     latency_ms: int
     prompt_tokens: int | None
     completion_tokens: int | None
+
+    def provenance(self, prompt_version: str) -> dict[str, Any]:
+        return {
+            "source": "llm",
+            "model": self.model,
+            "prompt_version": prompt_version,
+            "latency_ms": self.latency_ms,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+        }
 
 
 _QUESTIONS_SCHEMA: dict[str, object] = {

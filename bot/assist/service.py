@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.assist.llm import Drafted, DraftedQuestions, LlmClassifier
+from bot.assist.llm import Drafted, DraftedQuestions, LlmClassifier, Provenance
 from bot.assist.questions import rule_questions
 from bot.assist.rules import classify
 from bot.config import AppConfig
@@ -107,46 +107,23 @@ class Assistant:
         questions = (
             self.llm.reviewer_questions(answers, category)
             if self.llm is not None
-            else DraftedQuestions(rule_questions(category, answers), "rules")
+            else DraftedQuestions(questions=rule_questions(category, answers), source="rules")
         )
         now = self.clock()
         with self.database.session() as session:
             request = session.get(Request, request_id)
             if request is None or request.status != RequestStatus.SUBMITTED:
                 return []  # another process drafted it meanwhile
+            classification = {
+                "category": category,
+                "training_fit": drafted.classification.training_fit,
+                "confidence": drafted.classification.confidence,
+                "evidence": list(drafted.classification.evidence),
+                "reasons": list(drafted.classification.reasons),
+            }
             drafts = [
-                Draft(
-                    request_id=request_id,
-                    kind=CLASSIFICATION,
-                    content={
-                        "category": category,
-                        "training_fit": drafted.classification.training_fit,
-                        "confidence": drafted.classification.confidence,
-                        "evidence": list(drafted.classification.evidence),
-                        "reasons": list(drafted.classification.reasons),
-                    },
-                    source=drafted.source,
-                    model=drafted.model,
-                    prompt_version=drafted.prompt_version,
-                    latency_ms=drafted.latency_ms,
-                    prompt_tokens=drafted.prompt_tokens,
-                    completion_tokens=drafted.completion_tokens,
-                    note=drafted.note,
-                    created_at=now,
-                ),
-                Draft(
-                    request_id=request_id,
-                    kind=REVIEWER_QUESTIONS,
-                    content=questions.questions,
-                    source=questions.source,
-                    model=questions.model,
-                    prompt_version=questions.prompt_version,
-                    latency_ms=questions.latency_ms,
-                    prompt_tokens=questions.prompt_tokens,
-                    completion_tokens=questions.completion_tokens,
-                    note=questions.note,
-                    created_at=now,
-                ),
+                _draft_row(request_id, CLASSIFICATION, classification, drafted, now),
+                _draft_row(request_id, REVIEWER_QUESTIONS, questions.questions, questions, now),
             ]
             session.add_all(drafts)
             service.change_status(
@@ -351,6 +328,24 @@ class Assistant:
                 .order_by(col(Draft.id))
             ).all()
         return [(draft, request) for draft, request in rows]
+
+
+def _draft_row(
+    request_id: int, kind: str, content: dict[str, Any], origin: Provenance, now: datetime
+) -> Draft:
+    return Draft(
+        request_id=request_id,
+        kind=kind,
+        content=content,
+        source=origin.source,
+        model=origin.model,
+        prompt_version=origin.prompt_version,
+        latency_ms=origin.latency_ms,
+        prompt_tokens=origin.prompt_tokens,
+        completion_tokens=origin.completion_tokens,
+        note=origin.note,
+        created_at=now,
+    )
 
 
 def describe(draft: DraftView) -> str:

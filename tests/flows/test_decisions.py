@@ -37,6 +37,19 @@ def submitted(engine: Engine) -> int:
     return 1
 
 
+def assign_one(engine: Engine, desk: DecisionDesk) -> None:
+    """A submitted request whose decision is due on 4 December 2026."""
+    submitted(engine)
+    assert desk.assign(
+        request_id=1,
+        owner=OWNER,
+        due=date(2026, 12, 4),
+        next_decision="Decide",
+        review_type="risk",
+        by=LEAD,
+    ).ok
+
+
 def reminders(database: Database) -> list[Reminder]:
     with database.session() as session:
         return list(session.exec(select(Reminder).order_by(Reminder.sequence)).all())
@@ -108,15 +121,7 @@ def test_bad_assignments_are_explained(engine: Engine, desk: DecisionDesk) -> No
 def test_each_reminder_is_sent_once_by_concurrent_sweeps(
     engine: Engine, desk: DecisionDesk, database: Database
 ) -> None:
-    submitted(engine)
-    desk.assign(
-        request_id=1,
-        owner=OWNER,
-        due=date(2026, 12, 4),
-        next_decision="Decide",
-        review_type="risk",
-        by=LEAD,
-    )
+    assign_one(engine, desk)
     later = datetime(2027, 1, 31, tzinfo=UTC)  # everything is due
     sent: list[Nudge] = []
     lock = threading.Lock()
@@ -144,15 +149,7 @@ def test_each_reminder_is_sent_once_by_concurrent_sweeps(
 def test_a_claim_left_by_a_crash_is_taken_again_after_it_expires(
     engine: Engine, desk: DecisionDesk, database: Database
 ) -> None:
-    submitted(engine)
-    desk.assign(
-        request_id=1,
-        owner=OWNER,
-        due=date(2026, 12, 4),
-        next_decision="Decide",
-        review_type="risk",
-        by=LEAD,
-    )
+    assign_one(engine, desk)
     first_due = reminders(database)[0].due_at
     crashed = claim_due(database, now=first_due)  # claimed, then the process died
     assert [n.kind for n in crashed] == ["before_due"]
