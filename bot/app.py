@@ -11,6 +11,9 @@ from bot.assist.llm import LlmClassifier
 from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings, load_app_config
 from bot.engine import Clock, Engine, utc_now
+from bot.flows.decisions import DecisionDesk
+from bot.flows.waiting import WaitingItem, waiting_on
+from bot.messages import PersonRef
 from bot.scheduler import ReminderService
 from bot.storage.database import Database
 
@@ -25,12 +28,22 @@ class App:
     engine: Engine
     assistant: Assistant
     reminders: ReminderService
+    decisions: DecisionDesk
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
     _pending: set[Future[object]] = field(default_factory=set)
     after_drafts: list[Callable[[int], None]] = field(default_factory=list)
     """Called with a request id once its drafts exist (channels put them before reviewers)."""
+
+    def waiting_on(self, person: PersonRef) -> list[WaitingItem]:
+        """'Waiting on me' for App Home and its Teams equivalent."""
+        return waiting_on(
+            self.database,
+            person,
+            reviewer=self.assistant.is_reviewer(person),
+            now=self.engine.clock(),
+        )
 
     def run_later(self, job: Callable[[], object]) -> None:
         future = self.background.submit(job)
@@ -78,6 +91,9 @@ def build_app(
         engine,
         assistant,
         ReminderService(database=database, clock=clock),
+        DecisionDesk(
+            database=database, config=config, clock=clock, is_reviewer=assistant.is_reviewer
+        ),
     )
 
     def draft(request_id: int) -> None:

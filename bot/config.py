@@ -106,6 +106,8 @@ class ReminderPolicy(_Strict):
     working_hours: WorkingHours = WorkingHours()
     working_days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
     default_time_zone: str = "UTC"
+    follow_up_question: str = "evidence"
+    """The question whose answer may name a date; the owner is asked then whether it moved."""
 
 
 class LlmSettings(_Strict):

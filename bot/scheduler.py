@@ -7,18 +7,17 @@ this module only decides when it runs and which platforms it can send to from he
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.engine import Clock, utc_now
-from bot.reminders import Nudge, sweep
+from bot.reminders import Sender, SweepReport, sweep
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_SECONDS = 60
-Sender = Callable[[Nudge], None]
 
 
 class ReminderService:
@@ -26,21 +25,23 @@ class ReminderService:
         self.database = database
         self.clock = clock
         self.senders: dict[str, Sender] = {}
-        """Platform → how to reach an owner there; owners elsewhere wait for a process that can."""
+        """Platform → how to reach people there; people elsewhere wait for a process that can."""
+        self._kicked = threading.Event()
 
-    def sweep_once(self) -> int:
+    def sweep_once(self) -> SweepReport:
         if not self.senders:
-            return 0
+            return SweepReport()
         try:
-            return sweep(
-                self.database, now=self.clock(), send=self._send, platforms=tuple(self.senders)
-            )
-        except Exception:  # the next run tries again; a failed send stays claimed, then retried
+            return sweep(self.database, now=self.clock(), senders=self.senders)
+        except Exception:  # the next run tries again; a claimed row is retried once it expires
             log.exception("reminder sweep failed")
-            return 0
+            return SweepReport()
 
-    def _send(self, nudge: Nudge) -> None:
-        self.senders[nudge.owner_platform](nudge)
+    def kick(self) -> None:
+        """Sweep soon, off the caller's thread: a notice just written (a new owner, an outcome)
+        goes out now rather than at the next scheduled run."""
+        if self.senders:
+            threading.Thread(target=self.sweep_once, name="reminder-kick", daemon=True).start()
 
 
 def start_scheduler(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.config import ReminderPolicy
-from bot.reminders import plan_reminders, zone_of
+from bot.working_time import plan_reminders, zone_of
 
 POLICY = ReminderPolicy()  # 2 days before, due day, every 2 working days, escalate after 3
 

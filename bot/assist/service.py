@@ -62,6 +62,7 @@ class ReviewCard:
     requester: str
     answers: tuple[tuple[str, str], ...]
     drafts: tuple[DraftView, ...]
+    status: str = ""
 
     @property
     def decided(self) -> bool:
@@ -270,7 +271,12 @@ class Assistant:
             for d in rows
         )
         return ReviewCard(
-            request_id, request.reference, name(request.requester_id) or "", answers, drafts
+            request_id,
+            request.reference,
+            name(request.requester_id) or "",
+            answers,
+            drafts,
+            request.status,
         )
 
     def requester_channel(self, request_id: int) -> tuple[str, dict[str, Any]] | None:

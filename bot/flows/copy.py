@@ -64,6 +64,42 @@ ESCALATION = (
     "Still no decision on {reference}: {next_decision} (was due {due}). L&D reviewers have been "
     "told as well."
 )
+SNOOZE_ENDED = (
+    "Back on your desk: {reference} is waiting for your decision: {next_decision} (due {due})."
+)
+ASSIGNED = (
+    "You own the decision on {reference}: {next_decision} (due {due}). I'll remind you before it "
+    "is due. Record it whenever you are ready."
+)
+OUTCOME = "The decision on your request {reference} is made: {outcome}."
+OUTCOME_NOTE = "The decision on your request {reference} is made: {outcome}. Note: {note}"
+FOLLOW_UP = (
+    "Check-in on {reference} (decided: {outcome}). The evidence that would show progress was: "
+    "{evidence}. Has it moved?"
+)
+DIGEST = "{count} things are waiting for you:"
+ESCALATED_TO_REVIEWERS = (
+    "Escalation: {reference} has no decision yet: {next_decision}. Owner {owner}, due {due}."
+)
+UNREACHABLE_OWNER = (
+    "I could not deliver a message about {reference} ({next_decision}, owner {owner}, due {due}): "
+    "{problem}. Reassign the decision, or record it for them."
+)
+DECISION_SNOOZED = "Snoozed {reference} until {until}."
+DECISION_REASSIGNED = "{reference}: the decision now belongs to {owner}, due {due}."
+DECISION_ALREADY_MADE = (
+    "The decision on {reference} is already recorded ({outcome}), so nothing was changed."
+)
+DECISION_NOT_YOURS = (
+    "Only the owner of this decision or an L&D reviewer can do that, so nothing was changed."
+)
+FOLLOW_UP_THANKS = "Thanks: I've stored '{answer}' on {reference}."
+FOLLOW_UP_ALREADY = (
+    "The check-in on {reference} was already answered ({answer}), so nothing was changed."
+)
+WAITING_NOTHING = "Nothing is waiting on you."
+WAITING_DECISION_LINE = "{reference} · {next_decision} · due {due}{late}"
+WAITING_DRAFT_LINE = "{reference} · {kind} draft to review · since {since}"
 RESTARTED = "Request {old} is cancelled (its answers are kept in the log)."
 
 YOU_ARE_WELCOME = "You're welcome. Type new whenever you want to start another request."
@@ -109,3 +145,17 @@ BUTTON_SKIP = "Skip"
 BUTTON_KEEP = "Keep current answer"
 BUTTON_SUBMIT = "Submit"
 BUTTON_EDIT = "Edit"
+BUTTON_RECORD_DECISION = "Record decision"
+BUTTON_SNOOZE_HOUR = "Snooze 1 hour"
+BUTTON_SNOOZE_TOMORROW = "Tomorrow morning"
+BUTTON_SNOOZE_WEEK = "Next week"
+BUTTON_REASSIGN = "Reassign"
+FOLLOW_UP_ANSWERS = {"moved": "Yes, it moved", "not_yet": "Not yet", "no": "No change"}
+OUTCOME_LABELS = {
+    "build_training": "Build training",
+    "fix_workflow": "Fix the workflow",
+    "update_documentation": "Update documentation",
+    "manager_support": "Manager support",
+    "no_action": "No action",
+    "other": "Other",
+}

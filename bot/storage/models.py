@@ -6,7 +6,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -165,6 +175,14 @@ class Decision(SQLModel, table=True):
     decided_at: datetime | None = _utc_column(nullable=True)
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = _utc_column()
+    snoozed_until: datetime | None = _utc_column(nullable=True)
+    follow_up_at: datetime | None = _utc_column(nullable=True)
+    """When the owner is asked whether the evidence moved (the date the evidence answer named)."""
+    follow_up_evidence: str | None = Field(default=None, sa_column=Column(Text))
+    follow_up_answer: str | None = Field(default=None, max_length=20)
+    follow_up_note: str | None = Field(default=None, sa_column=Column(Text))
+    follow_up_by: int | None = Field(default=None, foreign_key="person.id")
+    follow_up_answered_at: datetime | None = _utc_column(nullable=True)
 
 
 class ReminderStatus(StrEnum):
@@ -172,22 +190,33 @@ class ReminderStatus(StrEnum):
     CLAIMED = "claimed"
     SENT = "sent"
     CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"
+    """Due in the same sweep as a stronger nudge about the same decision, which said it all."""
+    UNDELIVERABLE = "undeliverable"
+    """The recipient cannot be reached (left, blocked the bot); reviewers were told instead."""
 
 
 class Reminder(SQLModel, table=True):
     """One planned nudge. Rows, not in-memory jobs: claimed with a conditional update, so each
     is sent once even when sweeps overlap, and a claim left by a crash can be taken again."""
 
-    __table_args__ = (UniqueConstraint("decision_id", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("decision_id", "sequence"),
+        Index("ix_reminder_status_due_at", "status", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", index=True)
     sequence: int
-    kind: str = Field(max_length=20)  # before_due, due_day, overdue
+    kind: str = Field(max_length=20)  # see bot.reminders.Kind
     due_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
     status: str = Field(default=ReminderStatus.PENDING.value, max_length=20, index=True)
     claimed_at: datetime | None = _utc_column(nullable=True)
     sent_at: datetime | None = _utc_column(nullable=True)
+    recipient_id: int | None = Field(default=None, foreign_key="person.id")
+    """Who is told; empty means whoever owns the decision when it is sent."""
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class ProcessedEvent(SQLModel, table=True):
