@@ -14,14 +14,17 @@ from pathlib import Path
 
 from bot import desk, review_desk
 from bot.app import App, build_app
-from bot.channels.console import ConsoleChannel, terminal_person
+from bot.channels.console import ConsoleChannel, TerminalSender, terminal_person
 from bot.config import ConfigError, Settings, load_app_config
-from bot.flows.decisions import DecisionDesk
-from bot.reminders import Nudge, sweep
+from bot.flows import copy
+from bot.flows.decisions import FOLLOW_UP_ANSWERS, OUTCOMES
+from bot.flows.waiting import waiting_on
+from bot.reminders import sweep
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
 from bot.storage.models import DraftStatus, RequestStatus, parse_reference, reference_for
 from bot.storage.service import get_request
 from bot.text import visible
+from bot.working_time import SNOOZE_CHOICES
 
 log = logging.getLogger("bot")
 
@@ -96,13 +99,29 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--due", type=_iso_date, metavar="YYYY-MM-DD")
     decide.add_argument("--next", dest="next_decision", metavar="TEXT", help="decision needed")
     decide.add_argument("--review-type", metavar="TYPE")
-    decide.add_argument("--outcome", metavar="OUTCOME", help="record the decision instead")
+    acts = decide.add_mutually_exclusive_group()
+    acts.add_argument("--outcome", choices=OUTCOMES, help="record the decision instead")
+    acts.add_argument("--snooze", choices=SNOOZE_CHOICES, help="no reminders until then")
+    acts.add_argument("--reassign", metavar="NAME", help="give the decision to someone else")
+    acts.add_argument(
+        "--follow-up", choices=FOLLOW_UP_ANSWERS, help="answer the check-in: did the evidence move?"
+    )
     decide.add_argument("--note", metavar="TEXT")
     decide.set_defaults(handler=run_decide)
+
+    waiting = commands.add_parser("waiting", help="decisions and drafts waiting on someone")
+    waiting.add_argument("--as", dest="person", metavar="NAME", help="whose desk (default: you)")
+    waiting.set_defaults(handler=run_waiting)
 
     remind = commands.add_parser("remind", help="send the reminders that are due")
     remind.add_argument("--once", action="store_true", required=True, help="one sweep, then exit")
     remind.set_defaults(handler=run_remind)
+
+    scheduler = commands.add_parser(
+        "scheduler",
+        help="the reminder scheduler alone (beside web replicas run with --no-scheduler)",
+    )
+    scheduler.set_defaults(handler=run_scheduler)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -353,16 +372,31 @@ def run_decide(args: argparse.Namespace, settings: Settings) -> int:
     if request_id is None:
         raise ConfigError(f"{args.reference!r} is not a request reference (try TR-0042 or 42)")
     app = _open(settings)
-    decisions = DecisionDesk(database=app.database, config=app.config)
+    decisions = app.decisions
     actor = terminal_person(args.person or settings.terminal_user)
-    if args.outcome:
-        open_decision = decisions.open_for(request_id)
-        if open_decision is None:
+    acting_on_open = args.outcome or args.snooze or args.reassign
+    if acting_on_open or args.follow_up:
+        found = (
+            decisions.open_for(request_id) if acting_on_open else decisions.latest_for(request_id)
+        )
+        if found is None:
             print(f"triage-bot: {reference_for(request_id)} has no open decision", file=sys.stderr)
             return EXIT_NOT_FOUND
-        result = decisions.record(
-            decision_id=open_decision.id or 0, outcome=args.outcome, note=args.note, by=actor
-        )
+        decision_id = found.id or 0
+        if args.outcome:
+            result = decisions.record(
+                decision_id=decision_id, outcome=args.outcome, note=args.note, by=actor
+            )
+        elif args.snooze:
+            result = decisions.snooze(decision_id=decision_id, choice=args.snooze, by=actor)
+        elif args.reassign:
+            result = decisions.reassign(
+                decision_id=decision_id, owner=terminal_person(args.reassign), by=actor
+            )
+        else:
+            result = decisions.answer_follow_up(
+                decision_id=decision_id, answer=args.follow_up, note=args.note, by=actor
+            )
     else:
         missing = [
             flag
@@ -390,20 +424,52 @@ def run_decide(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if result.ok else EXIT_NOT_FOUND
 
 
+def run_waiting(args: argparse.Namespace, settings: Settings) -> int:
+    app = _open(settings)
+    person = terminal_person(args.person or settings.terminal_user)
+    now = datetime.now(UTC)
+    items = waiting_on(app.database, person, reviewer=app.assistant.is_reviewer(person), now=now)
+    if not items:
+        print(copy.WAITING_NOTHING)
+    for item in items:
+        when = item.since_or_due.strftime("%Y-%m-%d")
+        if item.decision_id is None:
+            line = copy.WAITING_DRAFT_LINE.format(
+                reference=item.reference, kind=item.what, since=when
+            )
+        else:
+            late = " (overdue)" if item.overdue else ""
+            line = copy.WAITING_DECISION_LINE.format(
+                reference=item.reference, next_decision=item.what, due=when, late=late
+            )
+        print(visible(line))
+    return EXIT_OK
+
+
 def run_remind(args: argparse.Namespace, settings: Settings) -> int:
     """The terminal's sweep: reminders for terminal owners are printed (Slack and Teams owners
     are reached by the server's scheduler, which can send to them)."""
     app = _open(settings)
+    report = sweep(app.database, now=datetime.now(UTC), senders={"terminal": TerminalSender()})
+    if report.skipped:
+        print("Another process is sweeping right now; nothing was sent here.", file=sys.stderr)
+    print(f"{report.sent} reminder(s) sent.", file=sys.stderr)
+    return EXIT_OK
 
-    def show(nudge: Nudge) -> None:
-        due = nudge.due_at.strftime("%Y-%m-%d")
-        print(
-            f"{nudge.kind.replace('_', ' ')} · {nudge.owner} · {nudge.reference} · "
-            f"{visible(nudge.next_decision)} · due {due}"
+
+def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.server import run_reminders_only
+
+    app = _open(settings)
+    if not (settings.slack_enabled or settings.teams_enabled):
+        raise ConfigError(
+            "the scheduler sends reminders in Slack or Teams, and neither is configured; "
+            "see triage-bot check (terminal owners: triage-bot remind --once)"
         )
-
-    sent = sweep(app.database, now=datetime.now(UTC), send=show, platforms=("terminal",))
-    print(f"{sent} reminder(s) sent.", file=sys.stderr)
+    print("Sweeping reminders every minute; Ctrl-C to stop.", file=sys.stderr)
+    asyncio.run(run_reminders_only(app))
     return EXIT_OK
 
 

@@ -359,15 +359,23 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     assert "decision assigned to Olu, due 2026-01-05" in assigned.out
     sweep = triage_bot("remind", "--once", env=env)  # the due date has passed: all are due
     assert sweep.code == 0, sweep.err
-    assert sweep.out.count("TR-0001") == 5 and "escalation · Olu" in sweep.out
+    # long overdue: the owner hears at once, and the escalation is the next reminder
+    assert sweep.out.startswith("assigned · Olu · TR-0001 · You own the decision")
+    assert "1 reminder(s) sent" in sweep.err
     assert "0 reminder(s) sent" in triage_bot("remind", "--once", env=env).err
+    waiting = triage_bot("waiting", "--as", "Olu", env=env)
+    assert "TR-0001 · Fix the sync or train reps? · due 2026-01-05 (overdue)" in waiting.out
+    snoozed = triage_bot("decide", "TR-0001", "--snooze", "week", "--as", "Olu", env=env)
+    assert snoozed.code == 0 and "Snoozed TR-0001 until" in snoozed.out
     refused = triage_bot("decide", "TR-0001", "--outcome", "no_action", "--as", "bob", env=env)
-    assert refused.code == 1 and "Only the owner or a reviewer" in refused.err
+    assert refused.code == 1 and "Only the owner of this decision" in refused.err
     recorded = triage_bot(
         "decide", "1", "--outcome", "fix_workflow", "--note", "IT patches", "--as", "Olu", env=env
     )
     assert recorded.code == 0, recorded.err
     rows = json.loads(triage_bot("requests", "list", "--json", env=env).out)
     assert rows[0]["status"] == "decided"
+    told = triage_bot("remind", "--once", env=env).out
+    assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
     incomplete = triage_bot("decide", "TR-0001", "--owner", "x", env=env)
     assert incomplete.code == 2 and "--due" in incomplete.err

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from bot.engine import Engine
 from bot.flows import copy
 from bot.flows.commands import TriageAction
+from bot.flows.nudges import escalation_text, nudge_text
 from bot.messages import Inbound, Outbound, PersonRef, Summary, TurnResult
+from bot.reminders import Nudge
 from bot.text import shorten, visible
 
 log = logging.getLogger(__name__)
@@ -153,3 +155,25 @@ def _prefix(text: str, width: int | None) -> str:
             or lead
         )
     return "\n".join(lines)
+
+
+class TerminalSender:
+    """Reminders for terminal owners, printed by ``triage-bot remind --once``: one line each,
+    a digest under one heading, escalations marked for the reviewers."""
+
+    def __init__(self, write: Callable[[str], None] = print) -> None:
+        self.write = write
+
+    def deliver(self, nudges: list[Nudge]) -> None:
+        if len(nudges) > 1:
+            self.write(f"digest · {visible(nudges[0].recipient)} · {len(nudges)} waiting")
+        for nudge in nudges:
+            due = nudge.due_at.strftime("%Y-%m-%d")
+            kind = nudge.kind.replace("_", " ")
+            self.write(
+                f"{kind} · {visible(nudge.recipient)} · {nudge.reference} · "
+                f"{visible(nudge_text(nudge))} · due {due}"
+            )
+
+    def escalate(self, nudge: Nudge, problem: str | None) -> None:
+        self.write(f"to reviewers · {visible(escalation_text(nudge, problem))}")
