@@ -6,7 +6,6 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -14,12 +13,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import App
-from bot.channels.slack.app import build_slack_app
-from bot.channels.slack.blocks import escape
+from bot.channels.slack.app import build_slack_app, build_web_client
+from bot.channels.slack.decisions import SlackDecisions, SlackSender
 from bot.channels.slack.review import SlackReview
 from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.metrics import Metrics
-from bot.reminders import Nudge, reminder_text
 from bot.scheduler import ReminderService, start_scheduler
 from bot.storage.database import DatabaseUnavailable
 
@@ -46,12 +44,21 @@ def build_web_app(
             web_app[SESSION_KEY] = session
             if app.settings.slack_enabled:
                 review = SlackReview(assistant=app.assistant, config=app.config)
+                decisions = SlackDecisions(
+                    desk=app.decisions,
+                    assistant=app.assistant,
+                    config=app.config,
+                    refresh_reviewers=review.refresh_group,
+                    kick=app.reminders.kick,
+                )
                 bolt = build_slack_app(
                     settings=app.settings,
                     engine=app.engine,
                     database=app.database,
                     session=session,
                     review=review,
+                    decisions=decisions,
+                    waiting=lambda person: app.waiting_on(person),
                 )
                 web_app[SLACK_KEY] = bolt
                 loop = asyncio.get_running_loop()
@@ -60,7 +67,9 @@ def build_web_app(
                     asyncio.run_coroutine_threadsafe(review.post(bolt.client, request_id), loop)
 
                 app.after_drafts.append(announce)
-                app.reminders.senders["slack"] = _slack_sender(app, bolt.client, loop)
+                app.reminders.senders["slack"] = SlackSender(
+                    client=bolt.client, assistant=app.assistant, config=app.config, loop=loop
+                )
             scheduler = start_scheduler(app.reminders) if run_scheduler else None
             web_app[REMINDERS_KEY] = app.reminders
             if app.settings.teams_enabled:
@@ -115,22 +124,6 @@ def build_web_app(
     return web_app
 
 
-def _slack_sender(
-    app: App, client: Any, loop: asyncio.AbstractEventLoop
-) -> Callable[[Nudge], None]:
-    """Reminders are swept on a scheduler thread; the Slack send runs on the server's loop."""
-
-    async def send(nudge: Nudge) -> None:
-        found = await asyncio.to_thread(app.assistant.person_channel, "slack", nudge.owner_user_id)
-        channel = (found or {}).get("channel")
-        if not channel:
-            opened = await client.conversations_open(users=nudge.owner_user_id)
-            channel = opened["channel"]["id"]
-        await client.chat_postMessage(channel=channel, text=escape(reminder_text(nudge)))
-
-    return lambda nudge: asyncio.run_coroutine_threadsafe(send(nudge), loop).result(timeout=60)
-
-
 async def _teams_messages(request: web.Request) -> web.StreamResponse:
     """Bot Framework activities; CloudAdapter answers 401 when authentication fails."""
     return await request.app[TEAMS_KEY].handle_http(request)
@@ -171,3 +164,22 @@ async def _count_requests(request: web.Request, handler: Handler) -> web.StreamR
         (time.perf_counter() - started) * 1000,
     )
     return response
+
+
+async def run_reminders_only(app: App) -> None:
+    """``triage-bot scheduler``: the sweep alone, for deployments whose web replicas run with
+    --no-scheduler. It reaches Slack owners with its own pooled client."""
+    async with aiohttp.ClientSession() as session:
+        if app.settings.slack_enabled:
+            client = build_web_client(app.settings, session, app.settings.slack_bot_token)
+            app.reminders.senders["slack"] = SlackSender(
+                client=client,
+                assistant=app.assistant,
+                config=app.config,
+                loop=asyncio.get_running_loop(),
+            )
+        scheduler = start_scheduler(app.reminders)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)

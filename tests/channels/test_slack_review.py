@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.app import App, build_app
 from bot.config import load_app_config
 from bot.server import build_web_app
-from bot.storage.models import AuditEvent, Draft
+from bot.storage.models import AuditEvent, Draft, Request
 from tests.channels.conftest import slack_settings
 from tests.channels.test_slack_conversation import ANA, button, last_post
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
@@ -170,44 +170,102 @@ def test_members_of_the_reviewer_user_group_can_decide(
     assert fake_slack.of("usergroups.users.list")[0].params["usergroup"] == "S0LND"
 
 
-def test_a_slack_decision_owner_gets_reminders_in_their_dm(
+def submit_view(user: str, modal: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": user, "team_id": TEAM_ID},
+        "view": {**modal, "id": "V9", "state": {"values": values}},
+    }
+
+
+def test_a_decision_assigned_on_the_card_reaches_its_owner_and_closes_the_loop(
     review_app: App, sender: SlackSender, fake_slack: FakeSlack
 ) -> None:
-    from datetime import date
-
-    from bot.flows.decisions import DecisionDesk
-    from bot.messages import PersonRef
-
-    submit_request(sender, fake_slack)
-    owner = PersonRef(
-        platform="slack",
-        user_id="U0OLU",
-        workspace_id=TEAM_ID,
-        display_name="Olu",
-        time_zone="Europe/Paris",
+    owner = "U0OLU"
+    card = submit_request(sender, fake_slack)
+    assign = next(
+        e
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "review-decision-assign"
     )
-    desk = DecisionDesk(
-        database=review_app.database, config=review_app.config, clock=review_app.engine.clock
+    press(sender, BO, card, assign["action_id"], int(assign["value"]))  # not a reviewer
+    assert "Only L&amp;D reviewers" in fake_slack.wait_for("chat.postEphemeral")[-1].params["text"]
+    assert not fake_slack.of("views.open")
+
+    press(sender, LEAD, card, assign["action_id"], int(assign["value"]))
+    modal = fake_slack.wait_for("views.open")[0].params["view"]
+    values = {
+        "owner": {"value": {"type": "users_select", "selected_user": owner}},
+        "due": {"value": {"type": "datepicker", "selected_date": "2026-12-04"}},
+        "next": {
+            "value": {"type": "plain_text_input", "value": "Fix the sync or train <!channel>?"}
+        },
+        "review_type": {"value": {"type": "static_select", "selected_option": {"value": "risk"}}},
+    }
+    no_date = {**values, "due": {"value": {"type": "datepicker", "selected_date": None}}}
+    refused = sender.interactive(submit_view(LEAD, modal, no_date))
+    assert refused.status == 200 and "Pick a due date" in refused.body
+    assert sender.interactive(submit_view(LEAD, modal, values)).status == 200
+    told = fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("channel") == "D" + owner
     )
-    assert desk.assign(
-        request_id=1,
-        owner=owner,
-        due=date(2026, 12, 4),
-        next_decision="Fix the sync or train the reps?",
-        review_type="risk",
-        by=PersonRef(platform="slack", user_id=LEAD),
-    ).ok
+    assert "You own the decision on TR-0001" in told[0].params["text"]
+    assert "&lt;!channel&gt;" in told[0].params["text"]  # typed text never pings anyone
+    assert "decision-reminder-snooze" in json.dumps(told[0].params["blocks"])
+
     clock = review_app.engine.clock
-    assert review_app.reminders.sweep_once() == 0  # nothing is due yet
-    clock.advance(days=9)  # type: ignore[attr-defined]  # 2 Dec 09:00 Paris has passed
-    assert review_app.reminders.sweep_once() == 1
+    clock.advance(days=9)  # type: ignore[attr-defined]  # 2 Dec, 09:00 in Paris has passed
+    assert review_app.reminders.sweep_once().sent == 1
     nudge = fake_slack.wait_for(
-        "chat.postMessage", where=lambda c: c.params.get("channel") == "DU0OLU"
-    )[0]
-    assert (
-        "TR-0001 is waiting for your decision: Fix the sync or train the reps?"
-        in (nudge.params["text"])
+        "chat.postMessage", 2, where=lambda c: c.params.get("channel") == "D" + owner
+    )[-1].params
+    assert "TR-0001 is waiting for your decision" in nudge["text"]
+    buttons = {
+        e["action_id"]: e["value"]
+        for b in nudge["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+    snooze = next(k for k, v in buttons.items() if v == "1:tomorrow")
+
+    stranger = block_action(BO, snooze, "1:tomorrow")
+    assert sender.interactive(stranger).status == 200
+    assert "Only the owner" in fake_slack.wait_for("chat.postEphemeral", 2)[-1].params["text"]
+    assert sender.interactive(block_action(owner, snooze, "1:tomorrow")).status == 200
+    snoozed = fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: "Snoozed TR-0001" in str(c.params.get("text"))
     )
-    clock.advance(days=30)  # type: ignore[attr-defined]
-    assert review_app.reminders.sweep_once() == 4  # due day, two overdue, the escalation
-    assert review_app.reminders.sweep_once() == 0
+    assert snoozed[0].params["channel"] == "D" + owner
+    assert sender.interactive(block_action(owner, snooze, "1:forever")).status == 200  # tampered
+    assert (
+        "isn't one I recognise" in fake_slack.wait_for("chat.postEphemeral", 3)[-1].params["text"]
+    )
+
+    home = {"type": "app_home_opened", "user": owner, "channel": "D" + owner, "tab": "home"}
+    assert sender.event(home).status == 200
+    view = fake_slack.wait_for("views.publish")[0].params["view"]
+    assert "Waiting on me" in json.dumps(view) and "decision-reminder-record" in json.dumps(view)
+
+    record = block_action(owner, "decision-reminder-record", "1")
+    assert sender.interactive(record).status == 200
+    form = fake_slack.wait_for("views.open", 2)[-1].params["view"]
+    outcome = {
+        "outcome": {
+            "value": {"type": "static_select", "selected_option": {"value": "fix_workflow"}}
+        },
+        "note": {"value": {"type": "plain_text_input", "value": "IT patches the sync"}},
+    }
+    assert sender.interactive(submit_view(owner, form, outcome)).status == 200
+    heard = fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: "decision on your request" in str(c.params.get("text"))
+    )
+    assert heard[0].params["channel"] == f"D{ANA}"
+    assert "Fix the workflow" in heard[0].params["text"]
+    with review_app.database.session() as session:
+        assert session.get(Request, 1).status == "decided"  # type: ignore[union-attr]
+
+    assert sender.interactive(block_action(owner, snooze, "1:week")).status == 200  # stale
+    assert "already recorded" in fake_slack.wait_for("chat.postEphemeral", 4)[-1].params["text"]

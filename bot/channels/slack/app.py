@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -15,11 +16,14 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.channel import SlackChannel
+from bot.channels.slack.decisions import SlackDecisions
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
 from bot.channels.slack.review import SlackReview
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
+from bot.flows.waiting import WaitingItem
+from bot.messages import PersonRef
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,8 @@ def build_slack_app(
     database: Database,
     session: aiohttp.ClientSession | None,
     review: SlackReview | None = None,
+    decisions: SlackDecisions | None = None,
+    waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
 ) -> AsyncApp:
     if not settings.slack_signing_secret:
         raise ConfigError("Slack needs SLACK_SIGNING_SECRET (Basic Information in the app's page)")
@@ -99,5 +105,7 @@ def build_slack_app(
         app.event("tokens_revoked")(_nothing_to_do)
     if review is not None:
         review.register(app)  # before the channel's catch-all for unknown buttons
-    SlackChannel(engine=engine).register(app)
+    if decisions is not None:
+        decisions.register(app)
+    SlackChannel(engine=engine, waiting=waiting).register(app)
     return app

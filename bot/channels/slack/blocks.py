@@ -7,6 +7,7 @@ The few mrkdwn strings we build from app.yaml text are escaped (&, <, >) first.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,7 +26,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.flows import copy
 from bot.flows.commands import TriageAction
+from bot.flows.nudges import decision_buttons
+from bot.flows.waiting import WaitingItem
 from bot.messages import AnswerForm, Button, ButtonStyle, Outbound, RequestLine, Summary
 from bot.text import shorten
 
@@ -74,15 +78,22 @@ def message_blocks(message: Outbound) -> list[Block]:
     if message.hint:
         blocks.append(ContextBlock(elements=[plain(message.hint, CONTEXT_LIMIT)]))
     if message.buttons:
-        elements = [
-            button_element(
-                button,
-                f"{button.action_id}.{index}" if button.action_id == TriageAction.CHOOSE else None,
-            )
-            for index, button in enumerate(message.buttons[:25])
-        ]
-        blocks.append(ActionsBlock(elements=elements))
+        blocks.append(actions_block(message.buttons))
     return blocks
+
+
+def actions_block(buttons: Sequence[Button]) -> ActionsBlock:
+    """Slack wants action ids unique within a block, so buttons sharing one (choices,
+    snoozes) carry a '.N' suffix, which ``action_id_of`` takes off again."""
+    counts = Counter(button.action_id for button in buttons[:25])
+    return ActionsBlock(
+        elements=[
+            button_element(
+                button, f"{button.action_id}.{index}" if counts[button.action_id] > 1 else None
+            )
+            for index, button in enumerate(buttons[:25])
+        ]
+    )
 
 
 def summary_blocks(summary: Summary) -> list[Block]:
@@ -135,7 +146,29 @@ def settled_blocks(blocks: Iterable[dict[str, Any]], chosen: str) -> list[dict[s
     return [*kept[: BLOCKS_PER_MESSAGE - 1], note.to_dict()]
 
 
-def home_view(lines: Sequence[RequestLine]) -> dict[str, Any]:
+def waiting_blocks(items: Sequence[WaitingItem]) -> list[Block]:
+    """'Waiting on me': each decision with its buttons, then drafts to review."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Waiting on me"))]
+    if not items:
+        blocks.append(SectionBlock(text=plain(copy.WAITING_NOTHING)))
+    for item in items:
+        when = item.since_or_due.strftime("%Y-%m-%d")
+        if item.decision_id is None:
+            line = copy.WAITING_DRAFT_LINE.format(
+                reference=item.reference, kind=item.what, since=when
+            )
+            blocks.append(SectionBlock(text=plain(line)))
+            continue
+        late = " (overdue)" if item.overdue else ""
+        line = copy.WAITING_DECISION_LINE.format(
+            reference=item.reference, next_decision=item.what, due=when, late=late
+        )
+        blocks.append(SectionBlock(text=plain(line)))
+        blocks.append(actions_block(decision_buttons(item.decision_id)))
+    return blocks
+
+
+def home_view(lines: Sequence[RequestLine], waiting: Sequence[WaitingItem] = ()) -> dict[str, Any]:
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text="L&D triage desk")),
         SectionBlock(
@@ -154,6 +187,7 @@ def home_view(lines: Sequence[RequestLine]) -> dict[str, Any]:
                 )
             ]
         ),
+        *waiting_blocks(waiting)[: HOME_BLOCK_LIMIT // 2],
         HeaderBlock(text=PlainTextObject(text="My requests")),
     ]
     if not lines:

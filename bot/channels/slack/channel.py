@@ -14,6 +14,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from bot.channels.slack import blocks
 from bot.engine import Engine
 from bot.flows import copy
 from bot.flows.commands import TriageAction
+from bot.flows.waiting import WaitingItem
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,14 @@ class _Known:
 
 
 class SlackChannel:
-    def __init__(self, *, engine: Engine) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
+    ) -> None:
         self.engine = engine
+        self.waiting = waiting
         self._people: dict[tuple[str, str], _Known] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._turns = ThreadPoolExecutor(
@@ -204,7 +212,8 @@ class SlackChannel:
             return
         person = await self._person(client, _team_id(body), event["user"])
         lines = await asyncio.to_thread(self.engine.requests_of, person)
-        await client.views_publish(user_id=event["user"], view=blocks.home_view(lines))
+        waiting = await asyncio.to_thread(self.waiting, person) if self.waiting else []
+        await client.views_publish(user_id=event["user"], view=blocks.home_view(lines, waiting))
 
     async def on_error(
         self, error: Exception, body: dict[str, Any], client: AsyncWebClient | None

@@ -21,8 +21,9 @@ from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard,
 from bot.channels.slack.blocks import escape
 from bot.config import AppConfig
 from bot.flows import copy
+from bot.flows.nudges import DecisionAction
 from bot.messages import PersonRef
-from bot.storage.models import DraftStatus
+from bot.storage.models import DraftStatus, RequestStatus
 from bot.text import shorten
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,20 @@ def review_blocks(card: ReviewCard) -> list[dict[str, Any]]:
                     ],
                 }
             )
+    if card.status in (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW):
+        assign = {
+            "type": "actions",
+            "block_id": f"assign-{card.request_id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": DecisionAction.ASSIGN.value,
+                    "value": str(card.request_id),
+                    "text": _plain("Assign decision", 70),
+                }
+            ],
+        }
+        return [*blocks[:49], assign]
     return blocks[:50]
 
 
@@ -109,7 +124,7 @@ class SlackReview:
         self.config = config
         self._group_checked = -GROUP_CACHE_SECONDS
 
-    async def _refresh_group(self, client: AsyncWebClient) -> None:
+    async def refresh_group(self, client: AsyncWebClient) -> None:
         """Members of review.slack_user_group count as reviewers; looked up every few minutes."""
         group = self.config.review.slack_user_group
         if not group or time.monotonic() - self._group_checked < GROUP_CACHE_SECONDS:
@@ -144,8 +159,8 @@ class SlackReview:
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        await self._refresh_group(client)
-        reviewer = _reviewer(body)
+        await self.refresh_group(client)
+        reviewer = acting_person(body)
         draft_id = _draft_id(action.get("value"))
         await self._decide(client, body, reviewer, draft_id, DraftStatus.APPROVED, None, None)
 
@@ -153,8 +168,8 @@ class SlackReview:
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        await self._refresh_group(client)
-        reviewer = _reviewer(body)
+        await self.refresh_group(client)
+        reviewer = acting_person(body)
         draft_id = _draft_id(action.get("value"))
         channel = (body.get("channel") or {}).get("id", "")
         if draft_id is None or not self.assistant.is_reviewer(reviewer):
@@ -198,7 +213,7 @@ class SlackReview:
             "message": {"ts": metadata.get("ts")},
         }
         draft_id = _draft_id(metadata.get("draft"))
-        await self._decide(client, on_card, _reviewer(body), draft_id, verdict, edited, reason)
+        await self._decide(client, on_card, acting_person(body), draft_id, verdict, edited, reason)
 
     async def _decide(
         self,
@@ -252,7 +267,7 @@ class SlackReview:
             await asyncio.to_thread(self.assistant.mark_review_told, card.request_id)
 
 
-def _reviewer(body: dict[str, Any]) -> PersonRef:
+def acting_person(body: dict[str, Any]) -> PersonRef:
     user = body.get("user") or {}
     team = user.get("team_id") or (body.get("team") or {}).get("id", "")
     return PersonRef(
