@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_turns.py
 	$(BIN)/python bench/slack_turns.py
 	$(BIN)/python bench/teams_turns.py
+	$(BIN)/python bench/reminder_sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache triage.db triage.db-wal triage.db-shm
