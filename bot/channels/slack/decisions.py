@@ -161,8 +161,8 @@ class SlackDecisions:
         app.action(DecisionAction.REASSIGN)(self.on_open_form)
         app.action(DecisionAction.ASSIGN)(self.on_open_form)
         # buttons sharing an action id in one block carry a '.N' suffix (blocks.actions_block)
-        app.action(re.compile(rf"^{DecisionAction.SNOOZE}(\.\d+)?$"))(self.on_snooze)
-        app.action(re.compile(rf"^{DecisionAction.FOLLOW_UP}(\.\d+)?$"))(self.on_follow_up)
+        choices = f"{DecisionAction.SNOOZE}|{DecisionAction.FOLLOW_UP}"
+        app.action(re.compile(rf"^({choices})(\.\d+)?$"))(self.on_choice)
         app.view(RECORD_FORM)(self.on_form)
         app.view(REASSIGN_FORM)(self.on_form)
         app.view(ASSIGN_FORM)(self.on_form)
@@ -208,9 +208,10 @@ class SlackDecisions:
             )
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    async def on_snooze(
+    async def on_choice(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        """A snooze or a check-in answer: the button's value carries the decision and choice."""
         await ack()
         await self._refresh(client)
         person, channel = acting_person(body), _channel(body)
@@ -218,24 +219,15 @@ class SlackDecisions:
         if parsed is None:
             await _ephemeral(client, channel, person, copy.UNKNOWN_ACTION)
             return
+        decision_id, choice = parsed
+        snoozing = str(action.get("action_id", "")).startswith(DecisionAction.SNOOZE)
         result = await asyncio.to_thread(
-            lambda: self.desk.snooze(decision_id=parsed[0], choice=parsed[1], by=person)
-        )
-        await _answer(client, channel, person, result)
-
-    async def on_follow_up(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await self._refresh(client)
-        person, channel = acting_person(body), _channel(body)
-        parsed = parse_choice(str(action.get("value") or ""))
-        if parsed is None:
-            await _ephemeral(client, channel, person, copy.UNKNOWN_ACTION)
-            return
-        result = await asyncio.to_thread(
-            lambda: self.desk.answer_follow_up(
-                decision_id=parsed[0], answer=parsed[1], note=None, by=person
+            lambda: (
+                self.desk.snooze(decision_id=decision_id, choice=choice, by=person)
+                if snoozing
+                else self.desk.answer_follow_up(
+                    decision_id=decision_id, answer=choice, note=None, by=person
+                )
             )
         )
         await _answer(client, channel, person, result)
