@@ -82,15 +82,19 @@ def run_floor(database: Database, count: int) -> tuple[float, list[float]]:
 
 @contextmanager
 def sqlite_database() -> Iterator[Database]:
+    """A migrated database in a temporary folder (shared with the other benchmarks)."""
     with tempfile.TemporaryDirectory() as folder:
         database = Database(f"sqlite:///{folder}/bench.db")
         database.upgrade()
-        yield database
-        database.dispose()
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 @contextmanager
 def postgres_database() -> Iterator[Database]:
+    """A migrated throwaway schema on the local PostgreSQL, dropped afterwards."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     plain = POSTGRES.replace("+psycopg", "")
     with psycopg.connect(plain, autocommit=True) as connection:
@@ -98,8 +102,10 @@ def postgres_database() -> Iterator[Database]:
     try:
         database = Database(f"{POSTGRES}?options=-csearch_path%3D{schema}")
         database.upgrade()
-        yield database
-        database.dispose()
+        try:
+            yield database
+        finally:
+            database.dispose()
     finally:
         with psycopg.connect(plain, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')

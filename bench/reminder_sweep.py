@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,11 +31,12 @@ from sqlmodel import SQLModel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine_turns import POSTGRES, postgres_database, sqlite_database  # noqa: E402
+
 from bot.reminders import claim_due  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.models import UtcDateTime  # noqa: E402
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # fixed, so every run plans the same rows
 REMINDERS_PER_DECISION = 5
 LIMIT = 100
@@ -276,35 +275,6 @@ def reading(base: list[Row], varied: list[Row]) -> str:
             f" moves it {p50(same):.2f} -> {p50(most):.2f} ms ({p50(most) / p50(same):.2f}x)"
         )
     return line
-
-
-@contextmanager
-def sqlite_database() -> Iterator[Database]:
-    with tempfile.TemporaryDirectory() as folder:
-        database = Database(f"sqlite:///{folder}/bench.db")
-        database.upgrade()
-        try:
-            yield database
-        finally:
-            database.dispose()
-
-
-@contextmanager
-def postgres_database() -> Iterator[Database]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    plain = POSTGRES.replace("+psycopg", "")
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        database = Database(f"{POSTGRES}?options=-csearch_path%3D{schema}")
-        database.upgrade()
-        try:
-            yield database
-        finally:
-            database.dispose()
-    finally:
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def counts(value: str) -> list[int]:
