@@ -18,7 +18,7 @@ from bot.channels.console import ConsoleChannel, TerminalSender, terminal_person
 from bot.config import ConfigError, Settings, load_app_config
 from bot.flows import copy
 from bot.flows.decisions import FOLLOW_UP_ANSWERS, OUTCOMES
-from bot.flows.waiting import waiting_on
+from bot.flows.waiting import waiting_line, waiting_on
 from bot.reminders import sweep
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
 from bot.storage.models import DraftStatus, RequestStatus, parse_reference, reference_for
@@ -432,17 +432,7 @@ def run_waiting(args: argparse.Namespace, settings: Settings) -> int:
     if not items:
         print(copy.WAITING_NOTHING)
     for item in items:
-        when = item.since_or_due.strftime("%Y-%m-%d")
-        if item.decision_id is None:
-            line = copy.WAITING_DRAFT_LINE.format(
-                reference=item.reference, kind=item.what, since=when
-            )
-        else:
-            late = " (overdue)" if item.overdue else ""
-            line = copy.WAITING_DECISION_LINE.format(
-                reference=item.reference, next_decision=item.what, due=when, late=late
-            )
-        print(visible(line))
+        print(visible(waiting_line(item)))
     return EXIT_OK
 
 

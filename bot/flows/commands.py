@@ -22,6 +22,7 @@ class CommandName(StrEnum):
     EDIT = "edit"
     SUBMIT = "submit"
     CONTINUE = "continue"
+    WAITING = "waiting"
     UNKNOWN = "unknown"
 
 
@@ -60,6 +61,9 @@ _WORDS: dict[str, CommandName] = {
     "status": CommandName.STATUS,
     "submit": CommandName.SUBMIT,
     "continue": CommandName.CONTINUE,
+    "waiting": CommandName.WAITING,
+    "waiting on me": CommandName.WAITING,
+    "my decisions": CommandName.WAITING,
 }
 
 _EDIT = re.compile(

@@ -134,6 +134,7 @@ HELP = """Here is what I understand, at any point:
   edit N      change your answer to question N (also: change my answer to question N)
   submit      send the finished request to L&D
   status      where you are, and your recent requests
+  waiting     decisions waiting on you (and drafts, for reviewers)
   cancel      cancel the request in progress (answers stay in the log)
   restart     cancel it and start a new one
   help        this list

@@ -25,6 +25,7 @@ from bot.flows.commands import (
     unquote_command_word,
 )
 from bot.flows.views import ASSET_NOTE_ID, SOURCE_NOTE_ID
+from bot.flows.waiting import waiting_items, waiting_messages
 from bot.messages import (
     Inbound,
     InboundKind,
@@ -181,6 +182,12 @@ class TriageFlow:
             return [Outbound(copy.HELP), *self._where_we_are()]
         if name is CommandName.STATUS:
             return [self._status()]
+        if name is CommandName.WAITING:
+            reviewer = self.person.platform_user_id in self.config.review.reviewer_ids(
+                self.person.platform
+            )
+            items = waiting_items(self.session, self.person_id, reviewer=reviewer, now=self.now)
+            return waiting_messages(items)
         if name is CommandName.UNKNOWN:
             return [Outbound(copy.UNKNOWN_COMMAND.format(word=command.word))]
         if name is CommandName.CANCEL:

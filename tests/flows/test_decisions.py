@@ -390,3 +390,14 @@ def test_a_sweep_on_postgresql_waits_its_turn_behind_another(
         other.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK_ID})")
         other.commit()
     assert sweep(database, now=clock(), senders={"terminal": Recorder()}).sent == 1
+
+
+def test_waiting_in_the_chat_lists_my_decisions_with_their_buttons(
+    engine: Engine, desk: DecisionDesk
+) -> None:
+    owner_chat = Transcript(engine, OWNER)
+    owner_chat.start()
+    owner_chat.send("waiting").expect("Nothing is waiting on you.")
+    assign_one(engine, desk)
+    owner_chat.send("Waiting").expect("TR-0001 · Decide · due 2026-12-04")
+    assert "decision-reminder-record" in [b.action_id for b in owner_chat.replies[0].buttons]

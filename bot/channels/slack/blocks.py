@@ -29,7 +29,7 @@ from slack_sdk.models.views import View
 from bot.flows import copy
 from bot.flows.commands import TriageAction
 from bot.flows.nudges import decision_buttons
-from bot.flows.waiting import WaitingItem
+from bot.flows.waiting import WaitingItem, waiting_line
 from bot.messages import AnswerForm, Button, ButtonStyle, Outbound, RequestLine, Summary
 from bot.text import shorten
 
@@ -152,19 +152,9 @@ def waiting_blocks(items: Sequence[WaitingItem]) -> list[Block]:
     if not items:
         blocks.append(SectionBlock(text=plain(copy.WAITING_NOTHING)))
     for item in items:
-        when = item.since_or_due.strftime("%Y-%m-%d")
-        if item.decision_id is None:
-            line = copy.WAITING_DRAFT_LINE.format(
-                reference=item.reference, kind=item.what, since=when
-            )
-            blocks.append(SectionBlock(text=plain(line)))
-            continue
-        late = " (overdue)" if item.overdue else ""
-        line = copy.WAITING_DECISION_LINE.format(
-            reference=item.reference, next_decision=item.what, due=when, late=late
-        )
-        blocks.append(SectionBlock(text=plain(line)))
-        blocks.append(actions_block(decision_buttons(item.decision_id)))
+        blocks.append(SectionBlock(text=plain(waiting_line(item))))
+        if item.decision_id is not None:
+            blocks.append(actions_block(decision_buttons(item.decision_id)))
     return blocks
 
 
