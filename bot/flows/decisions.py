@@ -354,6 +354,32 @@ class DecisionDesk:
                 return self._already_made(session, decision_id)
             return decision, request.reference
 
+    def people_on(self, platform: str, *, limit: int = 100) -> list[tuple[int, str]]:
+        """(person id, name) of the people the bot knows on a platform, for pickers that the
+        platform cannot fill itself (a Teams card has no people search in Adaptive Cards 1.5)."""
+        with self.database.session(write=False) as session:
+            people = session.exec(
+                select(Person)
+                .where(Person.platform == platform)
+                .order_by(col(Person.display_name))
+                .limit(limit)
+            ).all()
+        return [(p.id or 0, p.display_name or p.platform_user_id) for p in people]
+
+    def person_ref(self, person_id: int, *, platform: str) -> PersonRef | None:
+        """A picked person back as a PersonRef, if they exist on that platform."""
+        with self.database.session(write=False) as session:
+            person = session.get(Person, person_id)
+        if person is None or person.platform != platform:
+            return None
+        return PersonRef(
+            platform=person.platform,
+            user_id=person.platform_user_id,
+            workspace_id=person.workspace_id,
+            display_name=person.display_name,
+            time_zone=person.time_zone,
+        )
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _calendar(self, person: Person | None) -> WorkingCalendar:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from bot.app import App, build_app
@@ -10,6 +12,7 @@ from bot.config import Settings
 from bot.server import build_web_app
 from tests.conftest import PROJECT_ROOT
 from tests.support.clock import FakeClock
+from tests.support.fake_connector import FakeConnector
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import ServerThread
 from tests.support.slack_requests import SIGNING_SECRET, SlackSender
@@ -65,3 +68,32 @@ def slack_server(slack_app: App) -> Iterator[ServerThread]:
 @pytest.fixture
 def slack(slack_server: ServerThread) -> SlackSender:
     return SlackSender(slack_server.url)
+
+
+SCHEMA = (
+    PROJECT_ROOT.parent
+    / "shared"
+    / "reference"
+    / "adaptive-cards"
+    / "adaptive-card-1.5.schema.json"
+)
+
+
+@pytest.fixture(scope="module")
+def card_validator() -> jsonschema.Draft6Validator:
+    if not SCHEMA.exists():
+        pytest.skip("no ../shared/reference: the Adaptive Card schema lives beside the project")
+    return jsonschema.Draft6Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def connector(request: pytest.FixtureRequest) -> Iterator[FakeConnector]:
+    """The connector stand-in; every card the bot sent in the test is validated afterwards."""
+    validator = request.getfixturevalue("card_validator") if SCHEMA.exists() else None
+    fake = FakeConnector()
+    yield fake
+    fake.stop()
+    if validator is not None:
+        for sent in fake.sent:
+            if sent.card is not None:
+                assert [e.message for e in validator.iter_errors(sent.card)] == []

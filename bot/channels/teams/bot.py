@@ -14,7 +14,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from botbuilder.core import (
@@ -37,8 +37,12 @@ from bot.channels.teams import cards
 from bot.config import Settings
 from bot.engine import Engine
 from bot.flows import copy
+from bot.flows.nudges import DecisionAction
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
 from bot.storage.models import DraftStatus
+
+if TYPE_CHECKING:
+    from bot.channels.teams.decisions import TeamsDecisions
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +102,10 @@ class TeamsBot(ActivityHandler):
         adapter: CloudAdapter,
         app_id: str,
         assistant: Assistant | None = None,
+        decisions: TeamsDecisions | None = None,
     ) -> None:
         self.engine = engine
+        self.decisions = decisions
         self.adapter = adapter
         self.app_id = app_id
         self.assistant = assistant
@@ -115,6 +121,17 @@ class TeamsBot(ActivityHandler):
         if activity.value is not None and data is None:
             log.warning("refused card data %r from %s", activity.value, activity.from_property.id)
             await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
+            return
+        if data is not None and _is_decision(data[0]):  # a host without Universal Actions
+            card, text = await self._decision(turn_context, *data)
+            if card is not None:
+                await with_retries(
+                    lambda: turn_context.send_activity(
+                        MessageFactory.attachment(CardFactory.adaptive_card(card))
+                    )
+                )
+            elif text:
+                await self._send(turn_context, [Outbound(text)])
             return
         if data is not None:  # an Action.Submit from a host without Universal Actions
             result = await self._press(turn_context, *data)
@@ -155,6 +172,13 @@ class TeamsBot(ActivityHandler):
         data = cards.card_data(turn_context.activity.value)
         if data is not None and data[0].startswith(cards.REVIEW_PREFIX):
             return await self._review(turn_context, *data)
+        if data is not None and _is_decision(data[0]):
+            card, text = await self._decision(turn_context, *data)
+            if card is None:
+                return _invoke_message(text)
+            return InvokeResponse(
+                status=200, body={"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}
+            )
         if data is None:
             log.warning(
                 "refused an unknown card action from %s", turn_context.activity.from_property.id
@@ -246,23 +270,42 @@ class TeamsBot(ActivityHandler):
             },
         )
 
+    async def _decision(
+        self, turn_context: TurnContext, action_id: str, value: str
+    ) -> tuple[dict[str, Any] | None, str]:
+        if self.decisions is None:
+            return None, copy.UNKNOWN_ACTION
+        inputs = cards.card_inputs(turn_context.activity.value)
+        person = self._person(turn_context.activity)
+        return await self.decisions.on_action(person, action_id, value, inputs)
+
     async def announce_drafts(self, request_id: int) -> None:
         """Send a new request's review card to every Teams reviewer the bot can reach."""
+        if self.assistant is None:
+            return
+        card = await asyncio.to_thread(self.assistant.review_card, request_id)
+        if card is None:
+            return
+        body = cards.review_card(card, [c.id for c in self.engine.config.categories])
+        await self.post_to_reviewers(request_id, body)
+
+    async def post_to_reviewers(self, request_id: int, body: dict[str, Any]) -> None:
+        """A card for the reviewers: in each one's chat, and in review.teams_review_channel."""
         if self.assistant is None:
             return
         review = self.engine.config.review
         references = await asyncio.to_thread(
             self.assistant.reviewer_channels, PLATFORM, review.teams_user_ids
         )
-        card = await asyncio.to_thread(self.assistant.review_card, request_id)
-        if card is None:
-            return
-        body = cards.review_card(card, [c.id for c in self.engine.config.categories])
-        for reference in references:
-            await self._send_card_proactive(reference, body)
+        targets = [(reference, False) for reference in references]
         channel = await self._review_channel_reference(request_id, references)
         if channel is not None:
-            await self._send_card_proactive(channel, body, new_thread=True)
+            targets.append((channel, True))
+        for reference, new_thread in targets:
+            try:  # one reviewer out of reach must not keep the card from the others
+                await self.send_card_proactive(reference, body, new_thread=new_thread)
+            except Exception as exc:
+                log.warning("could not reach a reviewer about request %s: %r", request_id, exc)
 
     async def _review_channel_reference(
         self, request_id: int, known: list[dict[str, Any]]
@@ -297,12 +340,16 @@ class TeamsBot(ActivityHandler):
         assert self.assistant is not None
         found = await asyncio.to_thread(self.assistant.requester_channel, request_id)
         if found and found[0] == PLATFORM:
-            await self.send_proactive(
-                found[1], [Outbound(copy.REVIEWED.format(reference=reference_text))]
-            )
+            try:
+                await self.send_proactive(
+                    found[1], [Outbound(copy.REVIEWED.format(reference=reference_text))]
+                )
+            except Exception as exc:  # not marked told: they hear it at their next chat
+                log.warning("could not tell the requester of %s: %r", reference_text, exc)
+                return
             await asyncio.to_thread(self.assistant.mark_review_told, request_id)
 
-    async def _send_card_proactive(
+    async def send_card_proactive(
         self, reference: dict[str, Any], card: dict[str, Any], *, new_thread: bool = False
     ) -> None:
         """A card sent later. In a channel it must start a new thread, so it goes to the
@@ -323,9 +370,26 @@ class TeamsBot(ActivityHandler):
                 )
             )
 
-        await self.adapter.continue_conversation(conversation, deliver, self.app_id)
+        await self._continue(conversation, deliver)
 
     # -- outgoing ---------------------------------------------------------------------------
+
+    async def _continue(
+        self, conversation: ConversationReference, deliver: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """continue_conversation, but a failed send reaches the caller: the adapter's turn
+        error handler would otherwise swallow it, and a reminder would count as sent."""
+        failures: list[Exception] = []
+
+        async def guarded(turn_context: TurnContext) -> None:
+            try:
+                await deliver(turn_context)
+            except Exception as exc:
+                failures.append(exc)
+
+        await self.adapter.continue_conversation(conversation, guarded, self.app_id)
+        if failures:
+            raise failures[0]
 
     async def send_proactive(self, reference: dict[str, Any], messages: list[Outbound]) -> None:
         """Reach someone later from the reference stored at their last turn (survives restarts)."""
@@ -334,7 +398,7 @@ class TeamsBot(ActivityHandler):
         async def deliver(turn_context: TurnContext) -> None:
             await self._send(turn_context, messages)
 
-        await self.adapter.continue_conversation(conversation, deliver, self.app_id)
+        await self._continue(conversation, deliver)
 
     async def _send(self, turn_context: TurnContext, messages: list[Outbound]) -> None:
         if not messages:
@@ -380,6 +444,10 @@ class TeamsBot(ActivityHandler):
             workspace_id=tenant or "",
             display_name=who.name or "",
         )
+
+
+def _is_decision(action_id: str) -> bool:
+    return action_id.startswith("decision-") or action_id == DecisionAction.ASSIGN
 
 
 def _reference(activity: Activity) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from typing import Any
 
 from bot.assist.questions import questions_as_lines
 from bot.assist.service import CLASSIFICATION, ReviewCard, describe
+from bot.flows.nudges import DecisionAction
 from bot.messages import Button, ButtonStyle, Outbound, Summary
-from bot.storage.models import DraftStatus
+from bot.storage.models import DraftStatus, RequestStatus
 from bot.text import shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -28,13 +29,13 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def _typed(text: str, limit: int = DISPLAY_LIMIT, **style: Any) -> dict[str, Any]:
+def typed(text: str, limit: int = DISPLAY_LIMIT, **style: Any) -> dict[str, Any]:
     """Text a person typed: a TextRun, so no markdown and no mentions are read from it."""
     run = {"type": "TextRun", "text": shorten(text, limit) or " ", **style}
     return {"type": "RichTextBlock", "inlines": [run]}
 
 
-def _action(button: Button) -> dict[str, Any]:
+def action(button: Button) -> dict[str, Any]:
     data = {ACTION_KEY: button.action_id, VALUE_KEY: button.value}
     style = {"style": "positive"} if button.style is ButtonStyle.PRIMARY else {}
     if button.style is ButtonStyle.DANGER:
@@ -58,7 +59,7 @@ def _summary_body(summary: Summary) -> list[dict[str, Any]]:
         elif item.answer is None:
             answer = _text("(not answered yet)", isSubtle=True)
         else:
-            answer = _typed(item.answer, SUMMARY_ANSWER_LIMIT)
+            answer = typed(item.answer, SUMMARY_ANSWER_LIMIT)
         edit = Button("Edit", "triage-answer-edit", f"{summary.request_id}:{item.question_id}")
         body.append(
             {
@@ -74,12 +75,12 @@ def _summary_body(summary: Summary) -> list[dict[str, Any]]:
                         "type": "Column",
                         "width": "auto",
                         "verticalContentAlignment": "Center",
-                        "items": [{"type": "ActionSet", "actions": [_action(edit)]}],
+                        "items": [{"type": "ActionSet", "actions": [action(edit)]}],
                     },
                 ],
             }
         )
-    body.extend(_typed(note, isSubtle=True) for note in summary.notes)
+    body.extend(typed(note, isSubtle=True) for note in summary.notes)
     return body
 
 
@@ -90,12 +91,12 @@ def turn_card(messages: Sequence[Outbound]) -> dict[str, Any]:
     for message in messages:
         if message.progress:
             body.append(_text(message.progress, weight="Bolder", size="Small", isSubtle=True))
-        body.append(_typed(message.text))
+        body.append(typed(message.text))
         if message.summary:
             body.extend(_summary_body(message.summary))
         if message.hint:
-            body.append(_typed(message.hint, isSubtle=True, size="Small"))
-        actions.extend(_action(button) for button in message.buttons)
+            body.append(typed(message.hint, isSubtle=True, size="Small"))
+        actions.extend(action(button) for button in message.buttons)
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -147,22 +148,22 @@ def review_card(card: ReviewCard, categories: Sequence[str]) -> dict[str, Any]:
     """A reviewer's card: the answers, each draft labelled, and Approve / Edit / Reject."""
     body: list[dict[str, Any]] = [
         _text(f"Review {card.reference}", weight="Bolder", size="Medium"),
-        _typed(f"from {card.requester}", isSubtle=True),
+        typed(f"from {card.requester}", isSubtle=True),
     ]
     for prompt, answer in card.answers:
         body.append(_text(prompt, weight="Bolder", spacing="Small"))
-        body.append(_typed(answer, 600))
+        body.append(typed(answer, 600))
     for draft in card.drafts:
         kind = "Classification" if draft.kind == CLASSIFICATION else "Reviewer questions"
         body.append(_text(f"{kind} · {draft.label}", weight="Bolder", separator=True))
-        body.append(_typed(describe(draft)))
+        body.append(typed(describe(draft)))
         if draft.note:
-            body.append(_typed(draft.note, isSubtle=True))
+            body.append(typed(draft.note, isSubtle=True))
         if draft.status != DraftStatus.PENDING:
             when = f" at {draft.decided_at:%Y-%m-%d %H:%M} UTC" if draft.decided_at else ""
             why = f": {draft.reason}" if draft.reason else ""
             body.append(
-                _typed(
+                typed(
                     f"{draft.status.capitalize()} by {draft.decided_by}{when}{why}", isSubtle=True
                 )
             )
@@ -199,11 +200,14 @@ def review_card(card: ReviewCard, categories: Sequence[str]) -> dict[str, Any]:
             }
         )
         actions = [
-            _action(Button("Approve", REVIEW_APPROVE, value, ButtonStyle.PRIMARY)),
-            _action(Button("Save my edit", REVIEW_EDIT, value)),
+            action(Button("Approve", REVIEW_APPROVE, value, ButtonStyle.PRIMARY)),
+            action(Button("Save my edit", REVIEW_EDIT, value)),
         ]
-        actions.append(_action(Button("Reject", REVIEW_REJECT, value, ButtonStyle.DANGER)))
+        actions.append(action(Button("Reject", REVIEW_REJECT, value, ButtonStyle.DANGER)))
         body.append({"type": "ActionSet", "actions": actions})
+    if card.status in (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW):
+        assign = Button("Assign decision", DecisionAction.ASSIGN, str(card.request_id))
+        body.append({"type": "ActionSet", "separator": True, "actions": [action(assign)]})
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",

@@ -21,6 +21,7 @@ ACCENT = (0x26, 0x46, 0x53)
 COMMANDS = (
     ("help", "What I can do, and the commands"),
     ("status", "Where your request stands, and your recent requests"),
+    ("waiting", "Decisions waiting on you, with their buttons"),
     ("new", "Start a new request"),
     ("cancel", "Cancel the request in progress"),
 )
