@@ -13,10 +13,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import App
-from bot.channels.slack.app import build_slack_app, build_web_client
-from bot.channels.slack.decisions import SlackDecisions, SlackSender
-from bot.channels.slack.review import SlackReview
+from bot.channels.slack.app import build_web_client, wire_slack
+from bot.channels.slack.decisions import SlackSender
 from bot.channels.teams.bot import TeamsBot, build_adapter
+from bot.channels.teams.decisions import TeamsDecisions, TeamsSender
 from bot.metrics import Metrics
 from bot.scheduler import ReminderService, start_scheduler
 from bot.storage.database import DatabaseUnavailable
@@ -43,43 +43,10 @@ def build_web_app(
         async with aiohttp.ClientSession() as session:
             web_app[SESSION_KEY] = session
             if app.settings.slack_enabled:
-                review = SlackReview(assistant=app.assistant, config=app.config)
-                decisions = SlackDecisions(
-                    desk=app.decisions,
-                    assistant=app.assistant,
-                    config=app.config,
-                    refresh_reviewers=review.refresh_group,
-                    kick=app.reminders.kick,
-                )
-                bolt = build_slack_app(
-                    settings=app.settings,
-                    engine=app.engine,
-                    database=app.database,
-                    session=session,
-                    review=review,
-                    decisions=decisions,
-                    waiting=lambda person: app.waiting_on(person),
-                )
-                web_app[SLACK_KEY] = bolt
-                loop = asyncio.get_running_loop()
-
-                def announce(request_id: int) -> None:  # called from the drafting thread
-                    asyncio.run_coroutine_threadsafe(review.post(bolt.client, request_id), loop)
-
-                app.after_drafts.append(announce)
-                app.reminders.senders["slack"] = SlackSender(
-                    client=bolt.client, assistant=app.assistant, config=app.config, loop=loop
-                )
-            scheduler = start_scheduler(app.reminders) if run_scheduler else None
+                web_app[SLACK_KEY] = wire_slack(app, session)
             web_app[REMINDERS_KEY] = app.reminders
             if app.settings.teams_enabled:
-                adapter = build_adapter(app.settings)
-                teams = TeamsBot(
-                    engine=app.engine,
-                    adapter=adapter,
-                    app_id=app.settings.microsoft_app_id or "",
-                    assistant=app.assistant,
-                )
+                teams = build_teams_bot(app)
                 web_app[TEAMS_KEY] = teams
                 loop = asyncio.get_running_loop()
 
@@ -87,6 +54,10 @@ def build_web_app(
                     asyncio.run_coroutine_threadsafe(teams.announce_drafts(request_id), loop)
 
                 app.after_drafts.append(announce_in_teams)
+                app.reminders.senders["teams"] = TeamsSender(
+                    teams=teams, assistant=app.assistant, loop=loop
+                )
+            scheduler = start_scheduler(app.reminders) if run_scheduler else None
             yield
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
@@ -122,6 +93,21 @@ def build_web_app(
     if app.settings.teams_enabled:
         web_app.router.add_post("/api/messages", _teams_messages)
     return web_app
+
+
+def build_teams_bot(app: App) -> TeamsBot:
+    return TeamsBot(
+        engine=app.engine,
+        adapter=build_adapter(app.settings),
+        app_id=app.settings.microsoft_app_id or "",
+        assistant=app.assistant,
+        decisions=TeamsDecisions(
+            desk=app.decisions,
+            assistant=app.assistant,
+            config=app.config,
+            kick=app.reminders.kick,
+        ),
+    )
 
 
 async def _teams_messages(request: web.Request) -> web.StreamResponse:
@@ -168,7 +154,8 @@ async def _count_requests(request: web.Request, handler: Handler) -> web.StreamR
 
 async def run_reminders_only(app: App) -> None:
     """``triage-bot scheduler``: the sweep alone, for deployments whose web replicas run with
-    --no-scheduler. It reaches Slack owners with its own pooled client."""
+    --no-scheduler. It reaches Slack owners with its own pooled client, and Teams owners
+    proactively through the Bot Connector."""
     async with aiohttp.ClientSession() as session:
         if app.settings.slack_enabled:
             client = build_web_client(app.settings, session, app.settings.slack_bot_token)
@@ -177,6 +164,10 @@ async def run_reminders_only(app: App) -> None:
                 assistant=app.assistant,
                 config=app.config,
                 loop=asyncio.get_running_loop(),
+            )
+        if app.settings.teams_enabled:
+            app.reminders.senders["teams"] = TeamsSender(
+                teams=build_teams_bot(app), assistant=app.assistant, loop=asyncio.get_running_loop()
             )
         scheduler = start_scheduler(app.reminders)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -15,8 +16,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app import App
 from bot.channels.slack.channel import SlackChannel
-from bot.channels.slack.decisions import SlackDecisions
+from bot.channels.slack.decisions import SlackDecisions, SlackSender
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
 from bot.channels.slack.review import SlackReview
@@ -109,3 +111,36 @@ def build_slack_app(
         decisions.register(app)
     SlackChannel(engine=engine, waiting=waiting).register(app)
     return app
+
+
+def wire_slack(app: App, session: aiohttp.ClientSession | None) -> AsyncApp:
+    """The Bolt app with every Slack surface (triage, review card, decisions, Home), new
+    drafts announced to reviewers, and the sweep able to reach Slack people. Called inside
+    the running loop, for HTTP (serve) and Socket Mode alike."""
+    review = SlackReview(assistant=app.assistant, config=app.config)
+    decisions = SlackDecisions(
+        desk=app.decisions,
+        assistant=app.assistant,
+        config=app.config,
+        refresh_reviewers=review.refresh_group,
+        kick=app.reminders.kick,
+    )
+    bolt = build_slack_app(
+        settings=app.settings,
+        engine=app.engine,
+        database=app.database,
+        session=session,
+        review=review,
+        decisions=decisions,
+        waiting=app.waiting_on,
+    )
+    loop = asyncio.get_running_loop()
+
+    def announce(request_id: int) -> None:  # called from the drafting thread
+        asyncio.run_coroutine_threadsafe(review.post(bolt.client, request_id), loop)
+
+    app.after_drafts.append(announce)
+    app.reminders.senders["slack"] = SlackSender(
+        client=bolt.client, assistant=app.assistant, config=app.config, loop=loop
+    )
+    return bolt

@@ -8,16 +8,21 @@ import aiohttp
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import App
-from bot.channels.slack.app import build_slack_app
+from bot.channels.slack.app import wire_slack
+from bot.scheduler import start_scheduler
 
 
-async def run_socket_mode(app: App) -> None:
+async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
+    """Everything ``serve`` offers in Slack (review card, decisions, reminders), over a
+    WebSocket the bot opens itself."""
     async with aiohttp.ClientSession() as session:
-        bolt_app = build_slack_app(
-            settings=app.settings, engine=app.engine, database=app.database, session=session
-        )
+        bolt_app = wire_slack(app, session)
+        scheduler = start_scheduler(app.reminders) if run_scheduler else None
         handler = AsyncSocketModeHandler(bolt_app, app.settings.slack_app_token)
         try:
             await handler.start_async()
         except asyncio.CancelledError:
             await handler.close_async()
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
