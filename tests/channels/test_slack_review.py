@@ -269,3 +269,40 @@ def test_a_decision_assigned_on_the_card_reaches_its_owner_and_closes_the_loop(
 
     assert sender.interactive(block_action(owner, snooze, "1:week")).status == 200  # stale
     assert "already recorded" in fake_slack.wait_for("chat.postEphemeral", 4)[-1].params["text"]
+
+
+def test_a_slack_owner_who_left_is_reported_in_the_review_channel(
+    review_app: App, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    from datetime import date
+
+    from bot.messages import PersonRef
+
+    submit_request(sender, fake_slack)
+    gone = PersonRef(platform="slack", user_id="U0GONE", workspace_id=TEAM_ID, display_name="Gus")
+    lead = PersonRef(platform="slack", user_id=LEAD, workspace_id=TEAM_ID)
+    assert review_app.decisions.assign(
+        request_id=1,
+        owner=gone,
+        due=date(2026, 12, 4),
+        next_decision="Decide",
+        review_type="risk",
+        by=lead,
+    ).ok
+    fake_slack.wait_for(  # the requester's own reply is out, so the failure below is Gus's
+        "chat.postMessage",
+        where=lambda c: c.params.get("channel") == f"D{ANA}" and "Submitted." in str(c.params),
+    )
+    fake_slack.fail_next("chat.postMessage", status=200, error="account_inactive")
+    report = review_app.reminders.sweep_once()
+    assert (report.sent, report.undeliverable) == (0, 1)
+    reported = fake_slack.wait_for(
+        "chat.postMessage",
+        where=lambda c: (
+            c.params.get("channel") == REVIEW_CHANNEL
+            and "could not deliver" in str(c.params.get("text"))
+        ),
+    )[0].params["text"]
+    assert "Gus cannot be reached in Slack (account_inactive)" in reported
+    review_app.engine.clock.advance(days=30)  # type: ignore[attr-defined]
+    assert review_app.reminders.sweep_once().sent == 0  # not retried forever

@@ -33,6 +33,7 @@ class _Failure:
     status: int
     retry_after: int | None
     remaining: int
+    error: str | None = None
 
 
 @dataclass
@@ -85,10 +86,17 @@ class FakeSlack:
     # -- driving it ------------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, *, status: int, times: int = 1, retry_after: int | None = None
+        self,
+        method: str,
+        *,
+        status: int,
+        times: int = 1,
+        retry_after: int | None = None,
+        error: str | None = None,
     ) -> None:
+        """The next calls fail: with an HTTP status, or (status 200) Slack's ok:false ``error``."""
         with self._condition:
-            self._failures[method] = _Failure(status, retry_after, times)
+            self._failures[method] = _Failure(status, retry_after, times, error)
 
     def stall(self, *, seconds: float) -> None:
         """Hold every answer for up to ``seconds`` (0 releases them at once): a slow Slack."""
@@ -145,7 +153,9 @@ class FakeSlack:
                 self.calls.append(Call(f"{method}!{failure.status}", params, token))
                 self._condition.notify_all()
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-                error = "ratelimited" if failure.status == 429 else "internal_error"
+                error = failure.error or (
+                    "ratelimited" if failure.status == 429 else "internal_error"
+                )
                 return failure.status, {"ok": False, "error": error}, headers
             self.calls.append(Call(method, params, token))
             self._condition.notify_all()
