@@ -17,12 +17,21 @@ from sqlmodel import Session, col, select
 from bot.config import AppConfig
 from bot.flows.views import ASSET_NOTE_ID
 from bot.storage import service
-from bot.storage.models import Draft, Person, Request
+from bot.storage.models import Decision, Draft, Person, Request
 
 EXPORT_FORMATS = ("csv", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Filled by the decision capability; kept in the layout so exports stay stable.
-_DECISION_COLUMNS = ("decision_owner", "due_at", "next_decision", "decision_outcome")
+_DECISION_COLUMNS = (
+    "decision_owner",
+    "due_at",
+    "next_decision",
+    "decision_outcome",
+    "review_type",
+    "decision_note",
+    "decided_by",
+    "decided_at",
+    "follow_up_answer",
+)
 _DRAFT_COLUMNS = (
     "draft_category",
     "draft_training_fit",
@@ -77,6 +86,41 @@ def _draft_fields(draft: Draft | None, people: dict[int, Person]) -> dict[str, A
     }
 
 
+def _decision_fields(decision: Decision | None, people: dict[int, Person]) -> dict[str, Any]:
+    """The decision the request waits for, or the one that was made: who, by when, what."""
+    if decision is None:
+        return dict.fromkeys(_DECISION_COLUMNS)
+    return {
+        "decision_owner": _person_label(people.get(decision.owner_id)) or None,
+        "due_at": _iso(decision.due_at),
+        "next_decision": decision.next_decision,
+        "decision_outcome": decision.outcome,
+        "review_type": decision.review_type,
+        "decision_note": decision.note,
+        "decided_by": _person_label(people.get(decision.decided_by or 0)) or None,
+        "decided_at": _iso(decision.decided_at),
+        "follow_up_answer": decision.follow_up_answer,
+    }
+
+
+def _latest_decisions(session: Session, request_ids: list[int]) -> dict[int, Decision]:
+    if not request_ids:
+        return {}
+    rows = session.exec(
+        select(Decision).where(col(Decision.request_id).in_(request_ids)).order_by(col(Decision.id))
+    ).all()
+    return {decision.request_id: decision for decision in rows}  # the newest wins
+
+
+def _decision_people(decisions: Any) -> set[int]:
+    return {
+        person_id
+        for d in decisions
+        for person_id in (d.owner_id, d.decided_by)
+        if person_id is not None
+    }
+
+
 def request_rows(
     session: Session, config: AppConfig, *, status: str | None = None
 ) -> list[dict[str, Any]]:
@@ -96,11 +140,13 @@ def request_rows(
         if ids
         else {}
     )
+    decisions = _latest_decisions(session, ids)
     people = service.people_by_id(
         session,
         ids={
             *(r.requester_id for r in requests),
             *(d.decided_by for d in drafts.values() if d.decided_by),
+            *_decision_people(decisions.values()),
         },
     )
     rows = []
@@ -114,7 +160,7 @@ def request_rows(
         note = current.get(ASSET_NOTE_ID)
         row["asset_idea"] = note.text if note else None
         row.update(_draft_fields(drafts.get(request.id), people))
-        row.update(dict.fromkeys(_DECISION_COLUMNS))
+        row.update(_decision_fields(decisions.get(request.id), people))
         rows.append(row)
     return rows
 
@@ -124,9 +170,11 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
     assert request.id is not None
     history = service.answer_history(session, request_id=request.id)
     trail = service.audit_trail(session, request_id=request.id)
+    decision = _latest_decisions(session, [request.id]).get(request.id)
     people = service.people_by_id(
         session,
         ids={
+            *_decision_people([decision] if decision else []),
             request.requester_id,
             *(a.answered_by for a in history),
             *(e.actor_id for e in trail if e.actor_id is not None),
@@ -156,6 +204,7 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
         **_request_fields(request, people),
         "questions": questions,
         "asset_idea": [v["text"] for v in by_question.get(ASSET_NOTE_ID, [])],
+        "decision": _decision_fields(decision, people) if decision else None,
         "audit": [
             {
                 "at": _iso(event.at),
@@ -244,6 +293,18 @@ def render_detail(detail: dict[str, Any]) -> str:
             lines.append(f"   ({len(versions) - 1} earlier version(s) kept)")
     for idea in detail["asset_idea"]:
         lines.append(f"\nasset idea: {idea}")
+    decision = detail.get("decision")
+    if decision:
+        outcome = decision["decision_outcome"] or "not made yet"
+        lines.append(
+            f"\ndecision: {decision['next_decision']}\n"
+            f"   owner {decision['decision_owner']}, due {(decision['due_at'] or '')[:10]}, "
+            f"review type {decision['review_type']}\n   outcome: {outcome}"
+        )
+        if decision["decision_note"]:
+            lines.append(f"   note: {decision['decision_note']}")
+        if decision["follow_up_answer"]:
+            lines.append(f"   evidence check-in: {decision['follow_up_answer']}")
     lines.append("\naudit trail:")
     lines.extend(
         f"  {event['at']}  {event['action']}  by {event['actor'] or 'the system'}"

@@ -375,6 +375,12 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     assert recorded.code == 0, recorded.err
     rows = json.loads(triage_bot("requests", "list", "--json", env=env).out)
     assert rows[0]["status"] == "decided"
+    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)[0]
+    assert (exported["decision_owner"], exported["decision_outcome"]) == ("Olu", "fix_workflow")
+    assert (exported["review_type"], exported["decision_note"]) == ("risk", "IT patches")
+    assert exported["due_at"].startswith("2026-01-05") and exported["decided_by"] == "Olu"
+    shown = triage_bot("requests", "show", "TR-0001", env=env).out
+    assert "owner Olu, due 2026-01-05, review type risk" in shown
     told = triage_bot("remind", "--once", env=env).out
     assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
     incomplete = triage_bot("decide", "TR-0001", "--owner", "x", env=env)

@@ -17,7 +17,7 @@ from bot.flows import copy
 from bot.flows.commands import TriageAction
 from bot.flows.nudges import escalation_text, nudge_text
 from bot.messages import Inbound, Outbound, PersonRef, Summary, TurnResult
-from bot.reminders import Nudge
+from bot.reminders import Nudge, is_nudge
 from bot.text import shorten, visible
 
 log = logging.getLogger(__name__)
@@ -168,11 +168,11 @@ class TerminalSender:
         if len(nudges) > 1:
             self.write(f"digest · {visible(nudges[0].recipient)} · {len(nudges)} waiting")
         for nudge in nudges:
-            due = nudge.due_at.strftime("%Y-%m-%d")
+            due = f" · due {nudge.due_at:%Y-%m-%d}" if is_nudge(nudge.kind) else ""
             kind = nudge.kind.replace("_", " ")
             self.write(
                 f"{kind} · {visible(nudge.recipient)} · {nudge.reference} · "
-                f"{visible(nudge_text(nudge))} · due {due}"
+                f"{visible(nudge_text(nudge))}{due}"
             )
 
     def escalate(self, nudge: Nudge, problem: str | None) -> None:
