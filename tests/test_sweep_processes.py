@@ -14,7 +14,7 @@ from bot.config import AppConfig
 from bot.engine import Engine
 from bot.flows.decisions import DecisionDesk
 from bot.messages import PersonRef
-from bot.reminders import CLAIM_EXPIRES, sweep
+from bot.reminders import CLAIM_EXPIRES, SWEEP_LOCK_ID, sweep
 from bot.storage.database import Database
 from tests.flows.test_decisions import LEAD, Recorder, assign_to
 from tests.support.cli import PROJECT_ROOT
@@ -100,6 +100,7 @@ def test_a_sweeper_killed_after_claiming_leaves_the_reminders_to_the_next(
     child = _child(DIES_AFTER_CLAIMING, postgres, clock().isoformat())
     child.communicate(timeout=60)
     assert child.returncode == 9
+    _wait_for_the_dead_sweepers_lock(postgres)
     survivor = Recorder()
     assert sweep(postgres, now=clock(), senders={"terminal": survivor}).sent == 0  # still claimed
     later = clock() + CLAIM_EXPIRES + timedelta(seconds=1)
@@ -107,3 +108,13 @@ def test_a_sweeper_killed_after_claiming_leaves_the_reminders_to_the_next(
     assert sorted(n.recipient_user_id for b in survivor.delivered for n in b) == [
         o.user_id for o in owners
     ]
+
+
+def _wait_for_the_dead_sweepers_lock(database: Database) -> None:
+    """PostgreSQL frees a killed session's advisory lock once its backend sees the socket
+    close; a blocking acquire (bounded by a statement timeout) waits for exactly that."""
+    with database.engine.connect() as connection:
+        connection.exec_driver_sql("SET statement_timeout = '10s'")
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({SWEEP_LOCK_ID})")
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK_ID})")
+        connection.commit()
