@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.assist.llm import Drafted, DraftedQuestions, LlmClassifier, Provenance
 from bot.assist.questions import rule_questions
@@ -95,14 +95,40 @@ class Assistant:
     # -- drafting ---------------------------------------------------------------------------
 
     def draft_for(self, request_id: int) -> list[Draft]:
-        """Classification and reviewer questions for a submitted request (once per request)."""
+        """Classification and reviewer questions for a submitted request (once per request).
+
+        A model is asked outside any transaction (it can take seconds); the rules take
+        microseconds, so without a model reading and writing share one transaction."""
+        if self.llm is None:
+            with self.database.session() as session:
+                loaded = self._submitted(session, request_id)
+                if loaded is None:
+                    return []
+                drafted, questions = self._draft(loaded[1])
+                return self._store(session, loaded[0], drafted, questions)
         with self.database.session(write=False) as session:
-            request = service.get_request(session, request_id=request_id)
-            if request is None or request.status != RequestStatus.SUBMITTED:
+            loaded = self._submitted(session, request_id)
+            if loaded is None:
                 return []
-            latest = service.latest_answers(session, request_id=request_id)
+        drafted, questions = self._draft(loaded[1])
+        with self.database.session() as session:
+            again = self._submitted(session, request_id)
+            if again is None:
+                return []  # another process drafted it meanwhile
+            return self._store(session, again[0], drafted, questions)
+
+    def _submitted(
+        self, session: Session, request_id: int
+    ) -> tuple[Request, dict[str, str]] | None:
+        """The request and its current answers, if it is still waiting for drafts."""
+        request = service.get_request(session, request_id=request_id)
+        if request is None or request.status != RequestStatus.SUBMITTED:
+            return None
         asked = {q.id for q in self.config.questions}
-        answers = {k: a.text for k, a in latest.items() if k in asked and not a.skipped}
+        latest = service.latest_answers(session, request_id=request_id)
+        return request, {k: a.text for k, a in latest.items() if k in asked and not a.skipped}
+
+    def _draft(self, answers: dict[str, str]) -> tuple[Drafted, DraftedQuestions]:
         drafted = self._classify(answers)
         category = drafted.classification.category
         questions = (
@@ -110,36 +136,42 @@ class Assistant:
             if self.llm is not None
             else DraftedQuestions(questions=rule_questions(category, answers), source="rules")
         )
+        return drafted, questions
+
+    def _store(
+        self,
+        session: Session,
+        request: Request,
+        drafted: Drafted,
+        questions: DraftedQuestions,
+    ) -> list[Draft]:
+        assert request.id is not None
         now = self.clock()
-        with self.database.session() as session:
-            request = session.get(Request, request_id)
-            if request is None or request.status != RequestStatus.SUBMITTED:
-                return []  # another process drafted it meanwhile
-            classification = {
-                "category": category,
-                "training_fit": drafted.classification.training_fit,
-                "confidence": drafted.classification.confidence,
-                "evidence": list(drafted.classification.evidence),
-                "reasons": list(drafted.classification.reasons),
-            }
-            drafts = [
-                _draft_row(request_id, CLASSIFICATION, classification, drafted, now),
-                _draft_row(request_id, REVIEWER_QUESTIONS, questions.questions, questions, now),
-            ]
-            session.add_all(drafts)
-            service.change_status(
-                session, request=request, status=RequestStatus.IN_REVIEW, actor_id=None, now=now
+        classification = {
+            "category": drafted.classification.category,
+            "training_fit": drafted.classification.training_fit,
+            "confidence": drafted.classification.confidence,
+            "evidence": list(drafted.classification.evidence),
+            "reasons": list(drafted.classification.reasons),
+        }
+        drafts = [
+            _draft_row(request.id, CLASSIFICATION, classification, drafted, now),
+            _draft_row(request.id, REVIEWER_QUESTIONS, questions.questions, questions, now),
+        ]
+        session.add_all(drafts)
+        service.change_status(
+            session, request=request, status=RequestStatus.IN_REVIEW, actor_id=None, now=now
+        )
+        session.flush()
+        for draft in drafts:
+            service.record_audit(
+                session,
+                actor_id=None,
+                request_id=request.id,
+                action="draft.created",
+                after={"draft_id": draft.id, "kind": draft.kind, "source": draft.source},
+                now=now,
             )
-            session.flush()
-            for draft in drafts:
-                service.record_audit(
-                    session,
-                    actor_id=None,
-                    request_id=request_id,
-                    action="draft.created",
-                    after={"draft_id": draft.id, "kind": draft.kind, "source": draft.source},
-                    now=now,
-                )
         return drafts
 
     def _classify(self, answers: dict[str, str]) -> Drafted:

@@ -90,7 +90,8 @@ def claim_event(session: Session, *, platform: str, event_id: str, now: datetime
     """
     statement = _CLAIM_EVENT[session.get_bind().dialect.name == "postgresql"]
     params = {"platform": platform, "event_id": event_id, "received_at": now}
-    return session.execute(statement, params).first() is not None
+    # Core, on the session's connection: a plain insert needs none of the ORM's bookkeeping.
+    return session.connection().execute(statement, params).first() is not None
 
 
 def _claim_statement(insert: Any) -> Any:
@@ -217,8 +218,7 @@ def record_answer(
             after=_answer_snapshot(answer),
             now=now,
         )
-    session.flush()
-    return answer
+    return answer  # written at the turn's commit, where the unique key is checked too
 
 
 def _answer_snapshot(answer: Answer) -> dict[str, Any]:
