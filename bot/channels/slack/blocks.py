@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -40,6 +41,7 @@ FALLBACK_LIMIT = 2000
 BLOCKS_PER_MESSAGE = 50
 NEW_REQUEST_ACTION = "triage-request-new"
 HOME_BLOCK_LIMIT = 100
+CACHED_TEXT_LIMIT = 2000
 
 
 def escape(text: str) -> str:
@@ -127,12 +129,29 @@ def fallback_text(messages: Sequence[Outbound]) -> str:
 
 def turn_payloads(messages: Sequence[Outbound]) -> list[dict[str, Any]]:
     """One Slack message per turn (several when the blocks pass Slack's 50-block limit)."""
-    blocks = [block for message in messages for block in message_blocks(message)]
+    blocks = [block for message in messages for block in message_dicts(message)]
     text = fallback_text(messages)
     return [
-        {"text": text, "blocks": [b.to_dict() for b in blocks[i : i + BLOCKS_PER_MESSAGE]]}
+        {"text": text, "blocks": blocks[i : i + BLOCKS_PER_MESSAGE]}
         for i in range(0, len(blocks), BLOCKS_PER_MESSAGE)
     ]
+
+
+def message_dicts(message: Outbound) -> tuple[dict[str, Any], ...]:
+    """A message's blocks as Slack's JSON. Questions, prompts and buttons repeat for every
+    requester, and building slack_sdk's models (which check Slack's limits) costs more than
+    the rest of the reply, so each short message is built once; summaries, which carry a
+    request's answers, are built each time. Callers must not mutate what this returns."""
+    if message.summary is not None or len(message.text) > CACHED_TEXT_LIMIT:
+        return _build_dicts(message)
+    return _cached_dicts(message)
+
+
+def _build_dicts(message: Outbound) -> tuple[dict[str, Any], ...]:
+    return tuple(block.to_dict() for block in message_blocks(message))
+
+
+_cached_dicts = lru_cache(maxsize=2048)(_build_dicts)
 
 
 def settled_blocks(blocks: Iterable[dict[str, Any]], chosen: str) -> list[dict[str, Any]]:
