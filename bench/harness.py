@@ -74,10 +74,20 @@ def pct(samples: list[float], q: float) -> float:
 
 
 def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """Peak resident memory of the server and its child processes (the bot's turn worker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return sum(_peak_rss_one(int(p)) for p in [pid, *children])
+
+
+def _peak_rss_one(pid: int) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:
+        return 0.0
+    for line in lines:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return 0.0
 
 
 async def run_level(send: Send, requesters: int, seconds: float, pid: int) -> LevelResult:

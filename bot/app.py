@@ -16,6 +16,7 @@ from bot.flows.waiting import WaitingItem, waiting_on
 from bot.messages import PersonRef
 from bot.scheduler import ReminderService
 from bot.storage.database import Database
+from bot.turns import ThreadTurns, Turns
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class App:
     assistant: Assistant
     reminders: ReminderService
     decisions: DecisionDesk
+    turns: Turns
+    """Where chat turns run; ``serve`` swaps in a turn worker process."""
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
@@ -44,6 +47,11 @@ class App:
             reviewer=self.assistant.is_reviewer(person),
             now=self.engine.clock(),
         )
+
+    def announce_drafts(self, request_id: int) -> None:
+        """Drafts for this request exist: let every channel put them before reviewers."""
+        for announce in self.after_drafts:
+            announce(request_id)
 
     def run_later(self, job: Callable[[], object]) -> None:
         future = self.background.submit(job)
@@ -94,12 +102,12 @@ def build_app(
         DecisionDesk(
             database=database, config=config, clock=clock, is_reviewer=assistant.is_reviewer
         ),
+        ThreadTurns(engine),
     )
 
     def draft(request_id: int) -> None:
         if assistant.draft_for(request_id):
-            for announce in app.after_drafts:
-                announce(request_id)
+            app.announce_drafts(request_id)
 
     def draft_later(request_id: int) -> None:
         """The requester already has their reference; drafting happens beside the chat."""

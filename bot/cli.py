@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import shutil
 import sys
@@ -19,11 +18,13 @@ from bot.config import ConfigError, Settings, load_app_config
 from bot.flows import copy
 from bot.flows.decisions import FOLLOW_UP_ANSWERS, OUTCOMES
 from bot.flows.waiting import waiting_line, waiting_on
+from bot.log_setup import configure_logging
 from bot.reminders import sweep
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
 from bot.storage.models import DraftStatus, RequestStatus, parse_reference, reference_for
 from bot.storage.service import get_request
 from bot.text import visible
+from bot.turns import ProcessTurns, TurnWorkerUnavailable
 from bot.working_time import SNOOZE_CHOICES
 
 log = logging.getLogger("bot")
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(handler=run_db_upgrade)
 
     serve = commands.add_parser("serve", help="the HTTP server for Slack (and Teams)")
+    _add_turns_option(serve)
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument(
@@ -137,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=run_serve)
 
     socket = commands.add_parser("socket", help="Slack over Socket Mode (no public URL needed)")
+    _add_turns_option(socket)
     socket.set_defaults(handler=run_socket)
 
     manifest = commands.add_parser("manifest", help="app manifests for the chat platforms")
@@ -160,6 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_turns_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--turns",
+        choices=("process", "thread"),
+        default="process",
+        help="run chat turns in a worker process (default: the event loop keeps its core) "
+        "or in threads of this process",
+    )
+
+
+def _use_turn_worker(args: argparse.Namespace, app: App) -> None:
+    if args.turns == "process":
+        app.turns = ProcessTurns(app.engine, app.settings, on_drafted=app.announce_drafts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -167,11 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # pydantic's ValidationError, worded for people
         print(f"triage-bot: the environment is not valid: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    _configure_logging(settings, interactive=args.handler is run_chat)
+    configure_logging(settings, interactive=args.handler is run_chat)
     handler: Handler = args.handler
     try:
         return handler(args, settings)
-    except (ConfigError, DatabaseUnavailable, SchemaOutOfDate) as exc:
+    except (ConfigError, DatabaseUnavailable, SchemaOutOfDate, TurnWorkerUnavailable) as exc:
         print(f"triage-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -184,39 +202,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-
-
-class _JsonFormatter(logging.Formatter):
-    """One JSON object per line, traceback included, for log shippers."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-class _NoTracebackFormatter(logging.Formatter):
-    """For the terminal chat, whose stderr is the person typing: errors, never stack traces."""
-
-    def formatException(self, ei: object) -> str:
-        return "(details hidden; run with LOG_LEVEL=DEBUG to see them)"
-
-
-def _configure_logging(settings: Settings, *, interactive: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.log_format == "json":
-        handler.setFormatter(_JsonFormatter())
-    elif interactive and settings.log_level != "DEBUG":
-        handler.setFormatter(_NoTracebackFormatter("%(levelname)s %(name)s: %(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
 
 
 def _open(settings: Settings) -> App:
@@ -503,6 +488,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"Serving on http://{args.host}:{args.port} (POST /slack/events, GET /healthz)",
         file=sys.stderr,
     )
+    _use_turn_worker(args, app)
     web_app = build_web_app(app, run_scheduler=not args.no_scheduler)
     web.run_app(web_app, host=args.host, port=args.port, print=None)
     return EXIT_OK
@@ -518,6 +504,7 @@ def run_socket(args: argparse.Namespace, settings: Settings) -> int:
             "Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)"
         )
     app = _open(settings)
+    _use_turn_worker(args, app)
     print("Connecting to Slack over Socket Mode; Ctrl-C to stop.", file=sys.stderr)
     asyncio.run(run_socket_mode(app))
     return EXIT_OK

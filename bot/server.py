@@ -40,6 +40,7 @@ def build_web_app(
 
     async def lifecycle(web_app: web.Application) -> AsyncIterator[None]:
         # One pooled HTTP session for all Web API calls, created inside the running loop.
+        await app.turns.start()
         async with aiohttp.ClientSession() as session:
             web_app[SESSION_KEY] = session
             if app.settings.slack_enabled:
@@ -61,6 +62,7 @@ def build_web_app(
             yield
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+        await app.turns.close()
 
     web_app.cleanup_ctx.append(lifecycle)
 
@@ -101,6 +103,7 @@ def build_teams_bot(app: App) -> TeamsBot:
         adapter=build_adapter(app.settings),
         app_id=app.settings.microsoft_app_id or "",
         assistant=app.assistant,
+        turns=app.turns,
         decisions=TeamsDecisions(
             desk=app.decisions,
             assistant=app.assistant,

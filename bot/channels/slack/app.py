@@ -27,6 +27,7 @@ from bot.engine import Engine
 from bot.flows.waiting import WaitingItem
 from bot.messages import PersonRef
 from bot.storage.database import Database
+from bot.turns import Turns
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
@@ -73,6 +74,7 @@ def build_slack_app(
     review: SlackReview | None = None,
     decisions: SlackDecisions | None = None,
     waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
+    turns: Turns | None = None,
 ) -> AsyncApp:
     if not settings.slack_signing_secret:
         raise ConfigError("Slack needs SLACK_SIGNING_SECRET (Basic Information in the app's page)")
@@ -100,6 +102,8 @@ def build_slack_app(
         oauth_settings=oauth_settings,
         logger=bolt_logger,
     )
+    channel = SlackChannel(engine=engine, turns=turns, waiting=waiting)
+    channel.register_events(app)
     if oauth_settings is not None:
         app.enable_token_revocation_listeners()  # uninstalled workspaces lose their tokens
     else:  # one workspace, one token: nothing to clean up, but Slack wants a 200
@@ -109,7 +113,7 @@ def build_slack_app(
         review.register(app)  # before the channel's catch-all for unknown buttons
     if decisions is not None:
         decisions.register(app)
-    SlackChannel(engine=engine, waiting=waiting).register(app)
+    channel.register(app)
     return app
 
 
@@ -133,6 +137,7 @@ def wire_slack(app: App, session: aiohttp.ClientSession | None) -> AsyncApp:
         review=review,
         decisions=decisions,
         waiting=app.waiting_on,
+        turns=app.turns,
     )
     loop = asyncio.get_running_loop()
 

@@ -15,7 +15,6 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from bot.flows import copy
 from bot.flows.commands import TriageAction
 from bot.flows.waiting import WaitingItem
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
+from bot.turns import ThreadTurns, TurnFailed, Turns
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +64,24 @@ class SlackChannel:
         self,
         *,
         engine: Engine,
+        turns: Turns | None = None,
         waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
     ) -> None:
         self.engine = engine
+        self.turns = turns or ThreadTurns(engine)
         self.waiting = waiting
         self._people: dict[tuple[str, str], _Known] = {}
         self._background: set[asyncio.Task[None]] = set()
-        self._turns = ThreadPoolExecutor(
-            max_workers=engine.max_parallel_turns, thread_name_prefix="slack-turn"
-        )
 
     # -- wiring ------------------------------------------------------------------------------
 
-    def register(self, app: AsyncApp) -> None:
+    def register_events(self, app: AsyncApp) -> None:
+        """Registered before every other listener: Bolt tries listeners in order, and a DM
+        is by far the most frequent request."""
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
+
+    def register(self, app: AsyncApp) -> None:
         app.command(SLASH_COMMAND)(self.on_slash_command)
         app.shortcut(MESSAGE_SHORTCUT)(self.on_message_shortcut)
         app.action(blocks.NEW_REQUEST_ACTION)(self.on_new_request)
@@ -218,8 +221,11 @@ class SlackChannel:
     async def on_error(
         self, error: Exception, body: dict[str, Any], client: AsyncWebClient | None
     ) -> None:
-        error_id = uuid.uuid4().hex[:8]
-        log.error("error %s handling a Slack request", error_id, exc_info=error)
+        if isinstance(error, TurnFailed):  # the worker logged the details under its id
+            error_id = error.error_id
+        else:
+            error_id = uuid.uuid4().hex[:8]
+            log.error("error %s handling a Slack request", error_id, exc_info=error)
         user = body.get("user")
         event = body.get("event") or {}
         user_id = (
@@ -245,9 +251,7 @@ class SlackChannel:
     # -- helpers ------------------------------------------------------------------------------
 
     async def _turn(self, inbound: Inbound) -> TurnResult:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._turns, self.engine.handle, inbound
-        )
+        return await self.turns.handle(inbound)
 
     async def _person(
         self, client: AsyncWebClient, team_id: str, user_id: str, *, look_up: bool = True

@@ -15,6 +15,7 @@ from bot.scheduler import start_scheduler
 async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
     """Everything ``serve`` offers in Slack (review card, decisions, reminders), over a
     WebSocket the bot opens itself."""
+    await app.turns.start()
     async with aiohttp.ClientSession() as session:
         bolt_app = wire_slack(app, session)
         scheduler = start_scheduler(app.reminders) if run_scheduler else None
@@ -26,3 +27,4 @@ async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            await app.turns.close()

@@ -13,7 +13,6 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
@@ -40,6 +39,7 @@ from bot.flows import copy
 from bot.flows.nudges import DecisionAction
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
 from bot.storage.models import DraftStatus
+from bot.turns import ThreadTurns, TurnFailed, Turns
 
 if TYPE_CHECKING:
     from bot.channels.teams.decisions import TeamsDecisions
@@ -68,8 +68,11 @@ def build_adapter(settings: Settings) -> CloudAdapter:
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotConfig(settings)))
 
     async def on_error(context: TurnContext, error: Exception) -> None:
-        error_id = uuid.uuid4().hex[:8]
-        log.error("error %s in a Teams turn", error_id, exc_info=error)
+        if isinstance(error, TurnFailed):  # the worker logged the details under its id
+            error_id = error.error_id
+        else:
+            error_id = uuid.uuid4().hex[:8]
+            log.error("error %s in a Teams turn", error_id, exc_info=error)
         try:
             await context.send_activity(copy.ERROR_APOLOGY.format(error_id=error_id))
         except Exception:
@@ -103,15 +106,14 @@ class TeamsBot(ActivityHandler):
         app_id: str,
         assistant: Assistant | None = None,
         decisions: TeamsDecisions | None = None,
+        turns: Turns | None = None,
     ) -> None:
         self.engine = engine
+        self.turns = turns or ThreadTurns(engine)
         self.decisions = decisions
         self.adapter = adapter
         self.app_id = app_id
         self.assistant = assistant
-        self._turns = ThreadPoolExecutor(
-            max_workers=engine.max_parallel_turns, thread_name_prefix="teams-turn"
-        )
 
     # -- incoming ---------------------------------------------------------------------------
 
@@ -428,9 +430,7 @@ class TeamsBot(ActivityHandler):
         return await self._turn(inbound)
 
     async def _turn(self, inbound: Inbound) -> TurnResult:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._turns, self.engine.handle, inbound
-        )
+        return await self.turns.handle(inbound)
 
     def _person(self, activity: Activity, member: ChannelAccount | None = None) -> PersonRef:
         """Teams identity: the AAD object id within the tenant (the same person in every chat)."""

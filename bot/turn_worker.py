@@ -1,0 +1,82 @@
+"""The turn worker: ``python -m bot.turn_worker``, started by ``ProcessTurns`` in the server.
+
+It reads turns (length-prefixed pickles) on stdin and answers each on the original stdout by
+call id; stdout itself is pointed at stderr so a stray print can never corrupt a frame. On
+SQLite one turn runs at a time (the file has one writer anyway); on PostgreSQL, as many as the
+engine allows, in threads. Drafting after a submit runs here, beside the turns, and a DRAFTED
+frame tells the server when the drafts exist. End of input means the server is stopping:
+finish, let drafts in progress finish, exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.log_setup import configure_logging
+from bot.messages import Inbound
+from bot.turns import DRAFTED, READY, encode_frame, read_frame
+
+log = logging.getLogger("bot.turn_worker")
+
+
+def main() -> int:
+    frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        settings = Settings()
+        configure_logging(settings, interactive=False)
+        app = build_app(settings, create_if_empty=False)
+    except Exception as exc:  # tell the server why, in words, then stop
+        frames_out.write(encode_frame(READY, ("failed", f"{type(exc).__name__}: {exc}")))
+        return 2
+    frames_out.write(encode_frame(READY, ("ready", None)))
+    try:
+        serve(app, sys.stdin.buffer, frames_out)
+    finally:
+        app.close()
+    return 0
+
+
+def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
+    write_lock = threading.Lock()
+
+    def send(call_id: int, payload: object) -> None:
+        frame = encode_frame(call_id, payload)
+        with write_lock:
+            frames_out.write(frame)
+
+    def answer(call_id: int, inbound: Inbound) -> None:
+        started = time.perf_counter()
+        try:
+            outcome: tuple[object, ...] = (
+                "ok",
+                app.engine.handle(inbound),
+                time.perf_counter() - started,
+            )
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.error("error %s in a turn for %s", error_id, inbound.person.user_id, exc_info=True)
+            outcome = ("failed", error_id)
+        send(call_id, outcome)
+
+    app.after_drafts.append(lambda request_id: send(DRAFTED, request_id))
+    if app.engine.max_parallel_turns == 1:
+        while (frame := read_frame(frames_in)) is not None:
+            answer(*frame)
+        return
+    with ThreadPoolExecutor(app.engine.max_parallel_turns, thread_name_prefix="turn") as pool:
+        while (frame := read_frame(frames_in)) is not None:
+            pool.submit(answer, *frame)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
