@@ -109,9 +109,8 @@ class Engine:
             ):
                 log.info("dropped redelivered event %s", inbound.event_id)
                 return TurnResult(duplicate=True)
-            person = service.upsert_person(session, ref=inbound.person, now=now)
-            conversation = service.lock_conversation(
-                session, person=person, platform=inbound.person.platform, now=now
+            person, conversation, _request = service.turn_state(
+                session, ref=inbound.person, now=now
             )
             if inbound.conversation_ref and conversation.channel_ref != inbound.conversation_ref:
                 conversation.channel_ref = inbound.conversation_ref

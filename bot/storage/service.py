@@ -39,6 +39,40 @@ _CONVERSATION_FOR_UPDATE = (
 )
 
 
+_TURN_STATE = (
+    select(Person, Conversation, Request)
+    .join(Conversation, col(Conversation.person_id) == col(Person.id))
+    .outerjoin(Request, col(Request.id) == col(Conversation.request_id))
+    .where(
+        Person.platform == bindparam("platform"),
+        Person.workspace_id == bindparam("workspace_id"),
+        Person.platform_user_id == bindparam("user_id"),
+        Conversation.platform == bindparam("platform"),
+    )
+    .with_for_update(of=Conversation)  # type: ignore[arg-type]
+)
+
+
+def turn_state(
+    session: Session, *, ref: PersonRef, now: datetime
+) -> tuple[Person, Conversation, Request | None]:
+    """The person, their conversation (locked for this transaction) and its request, in one
+    statement for someone already known; first contact takes the longer way and creates them.
+    Hold on to the request for the turn: the session's identity map only keeps objects someone
+    references, and while it is there the flow's ``get_request`` costs no query."""
+    row = session.exec(  # type: ignore[call-overload]
+        _TURN_STATE,
+        params={"platform": ref.platform, "workspace_id": ref.workspace_id, "user_id": ref.user_id},
+    ).first()
+    if row is None:
+        person = upsert_person(session, ref=ref, now=now)
+        conversation = lock_conversation(session, person=person, platform=ref.platform, now=now)
+        return person, conversation, None
+    person, conversation, request = row
+    _refresh_person(person, ref)
+    return person, conversation, request
+
+
 def find_person(session: Session, *, ref: PersonRef) -> Person | None:
     return session.exec(
         _PERSON_BY_PLATFORM_ID,
@@ -60,11 +94,16 @@ def upsert_person(session: Session, *, ref: PersonRef, now: datetime) -> Person:
         session.add(person)
         session.flush()
         return person
+    _refresh_person(person, ref)
+    return person
+
+
+def _refresh_person(person: Person, ref: PersonRef) -> None:
+    """Names and time zones change on the platform; the latest one seen wins."""
     if ref.display_name and ref.display_name != person.display_name:
         person.display_name = ref.display_name
     if ref.time_zone and ref.time_zone != person.time_zone:
         person.time_zone = ref.time_zone
-    return person
 
 
 def lock_conversation(
