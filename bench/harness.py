@@ -60,6 +60,8 @@ class LevelResult:
     acks: list[float]
     rss: float
     errors: int
+    cpu: float
+    """CPU seconds the server and its child processes used during the level."""
 
 
 def free_port() -> int:
@@ -73,10 +75,25 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
 
+def _family(pid: int) -> list[int]:
+    """The server and its child processes (the bot's turn worker)."""
+    return [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+
+
 def peak_rss_mib(pid: int) -> float:
-    """Peak resident memory of the server and its child processes (the bot's turn worker)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return sum(_peak_rss_one(int(p)) for p in [pid, *children])
+    return sum(_peak_rss_one(p) for p in _family(pid))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the server and its child processes so far."""
+    ticks = 0
+    for member in _family(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_one(pid: int) -> float:
@@ -113,10 +130,16 @@ async def run_level(send: Send, requesters: int, seconds: float, pid: int) -> Le
             except TimeoutError:
                 errors += 1
 
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds(pid)
     await asyncio.gather(*(requester(n) for n in range(requesters)))
     return LevelResult(
-        len(latencies), time.perf_counter() - started, latencies, acks, peak_rss_mib(pid), errors
+        len(latencies),
+        time.perf_counter() - started,
+        latencies,
+        acks,
+        peak_rss_mib(pid),
+        errors,
+        cpu_seconds(pid) - cpu_before,
     )
 
 
@@ -162,7 +185,7 @@ def bot_command(port: int) -> list[str]:
 
 HEADER = (
     f"{'app':<10}{'requesters':>11}{'turns/s':>10}{'p50 ms':>9}{'p95 ms':>9}"
-    f"{'p99 ms':>9}{'ack p99':>9}{'peak MiB':>10}{'errors':>8}"
+    f"{'p99 ms':>9}{'ack p99':>9}{'peak MiB':>10}{'cpu ms/turn':>12}{'errors':>8}"
 )
 
 
@@ -171,7 +194,7 @@ def report_row(kind: str, level: int, result: LevelResult) -> None:
         f"{kind:<10}{level:>11}{result.turns / result.seconds:>10.0f}"
         f"{pct(result.latencies, 0.5):>9.1f}{pct(result.latencies, 0.95):>9.1f}"
         f"{pct(result.latencies, 0.99):>9.1f}{pct(result.acks, 0.99):>9.1f}"
-        f"{result.rss:>10.0f}{result.errors:>8}"
+        f"{result.rss:>10.0f}{result.cpu * 1000 / max(result.turns, 1):>12.2f}{result.errors:>8}"
     )
 
 
