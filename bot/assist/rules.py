@@ -239,7 +239,12 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(cue) + r"(?:s|es|ed|ing)?(?!\w)")
 
 
-_PATTERNS = {category: [_cue_pattern(cue) for cue in cues] for category, cues in CUES.items()}
+_PATTERNS = {
+    category: [(cue.rstrip("*"), _cue_pattern(cue)) for cue in cues]
+    for category, cues in CUES.items()
+}
+"""Each cue with the literal text its pattern needs: a substring test (in C) rules out most
+cues before the regex runs, which took a millisecond of the 173 cues per request otherwise."""
 UNCLEAR = "unclear"
 TRAINING = "training_need"
 
@@ -264,7 +269,11 @@ def classify(answers: Mapping[str, str], categories: tuple[str, ...]) -> Classif
         for category, patterns in _PATTERNS.items():
             if category not in scores:
                 continue
-            hits = [match.group() for pattern in patterns if (match := pattern.search(lowered))]
+            hits = [
+                match.group()
+                for literal, pattern in patterns
+                if literal in lowered and (match := pattern.search(lowered))
+            ]
             if hits:
                 scores[category] += weight * (1 + 0.25 * (len(hits) - 1))
                 evidence[category].append(_excerpt(text, hits[0]))
