@@ -40,9 +40,8 @@ _CONVERSATION_FOR_UPDATE = (
 
 
 _TURN_STATE = (
-    select(Person, Conversation, Request)
+    select(Person, Conversation)
     .join(Conversation, col(Conversation.person_id) == col(Person.id))
-    .outerjoin(Request, col(Request.id) == col(Conversation.request_id))
     .where(
         Person.platform == bindparam("platform"),
         Person.workspace_id == bindparam("workspace_id"),
@@ -51,26 +50,34 @@ _TURN_STATE = (
     )
     .with_for_update(of=Conversation)  # type: ignore[arg-type]
 )
+_TURN_STATE_AND_REQUEST = _TURN_STATE.add_columns(Request).outerjoin(
+    Request, col(Request.id) == col(Conversation.request_id)
+)
 
 
 def turn_state(
     session: Session, *, ref: PersonRef, now: datetime
 ) -> tuple[Person, Conversation, Request | None]:
-    """The person, their conversation (locked for this transaction) and its request, in one
-    statement for someone already known; first contact takes the longer way and creates them.
-    Hold on to the request for the turn: the session's identity map only keeps objects someone
-    references, and while it is there the flow's ``get_request`` costs no query."""
+    """The person and their conversation, locked for this transaction, in one statement for
+    someone already known; first contact takes the longer way and creates them.
+
+    On SQLite the conversation's request comes in the same statement: the turn already holds
+    the write lock (BEGIN IMMEDIATE), so nothing read here can change before it commits. On
+    PostgreSQL a turn that waited for the row lock gets only the locked row re-read, so the
+    request is left to ``get_request``, after the lock. Hold on to the returned request for
+    the turn: the session's identity map keeps only objects someone references."""
+    together = session.get_bind().dialect.name == "sqlite"
     row = session.exec(  # type: ignore[call-overload]
-        _TURN_STATE,
+        _TURN_STATE_AND_REQUEST if together else _TURN_STATE,
         params={"platform": ref.platform, "workspace_id": ref.workspace_id, "user_id": ref.user_id},
     ).first()
     if row is None:
         person = upsert_person(session, ref=ref, now=now)
         conversation = lock_conversation(session, person=person, platform=ref.platform, now=now)
         return person, conversation, None
-    person, conversation, request = row
+    person, conversation, *request = row
     _refresh_person(person, ref)
-    return person, conversation, request
+    return person, conversation, request[0] if request else None
 
 
 def find_person(session: Session, *, ref: PersonRef) -> Person | None:
