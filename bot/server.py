@@ -62,7 +62,7 @@ def build_web_app(
             yield
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-        await app.turns.close()
+            await app.turns.close()  # while replies and draft announcements can still go out
 
     web_app.cleanup_ctx.append(lifecycle)
 

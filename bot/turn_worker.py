@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -29,7 +30,11 @@ log = logging.getLogger("bot.turn_worker")
 
 
 def main() -> int:
-    frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    # The server decides when the worker stops (end of input); Ctrl-C in its terminal or a
+    # service manager's SIGTERM reaches the whole process group, and must not cut a turn short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
         settings = Settings()
@@ -37,8 +42,10 @@ def main() -> int:
         app = build_app(settings, create_if_empty=False)
     except Exception as exc:  # tell the server why, in words, then stop
         frames_out.write(encode_frame(READY, ("failed", f"{type(exc).__name__}: {exc}")))
+        frames_out.flush()
         return 2
     frames_out.write(encode_frame(READY, ("ready", None)))
+    frames_out.flush()
     try:
         serve(app, sys.stdin.buffer, frames_out)
     finally:
@@ -50,9 +57,15 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
     write_lock = threading.Lock()
 
     def send(call_id: int, payload: object) -> None:
-        frame = encode_frame(call_id, payload)
+        try:
+            frame = encode_frame(call_id, payload)
+        except Exception:  # an answer that cannot be pickled still gets an answer
+            error_id = uuid.uuid4().hex[:8]
+            log.error("error %s: answer %s could not be encoded", error_id, call_id, exc_info=True)
+            frame = encode_frame(call_id, ("failed", error_id))
         with write_lock:
-            frames_out.write(frame)
+            frames_out.write(frame)  # buffered: the whole frame, or an error
+            frames_out.flush()
 
     def answer(call_id: int, inbound: Inbound) -> None:
         started = time.perf_counter()

@@ -1,0 +1,117 @@
+"""The turn worker process seen from the server: turns owed by a dead worker fail, one new
+worker takes over however many turns arrive at once, and a stopped server refuses turns."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import select
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.messages import Inbound, PersonRef
+from bot.turns import ProcessTurns, TurnWorkerUnavailable
+from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> App:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'turns.db'}",
+        triage_config=PROJECT_ROOT / "app.yaml",
+    )
+    return build_app(settings)
+
+
+def person(n: int) -> PersonRef:
+    return PersonRef(platform="slack", user_id=f"U{n}", workspace_id="T1")
+
+
+def test_turns_a_dead_worker_owed_fail_and_the_next_turn_gets_a_new_worker(
+    app: App, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        turns = ProcessTurns(app.engine, app.settings)
+        await turns.start()
+        first = turns.worker_pid
+        assert first is not None
+        blocker = sqlite3.connect(tmp_path / "turns.db", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # the worker's turns wait for the write lock
+        owed = [asyncio.create_task(turns.handle(Inbound.say(person(n), "hi"))) for n in range(3)]
+        while turns.in_flight < 3:
+            await asyncio.sleep(0)
+        os.kill(first, signal.SIGKILL)
+        outcomes = await asyncio.gather(*owed, return_exceptions=True)
+        assert all(isinstance(o, TurnWorkerUnavailable) for o in outcomes), outcomes
+        blocker.rollback()
+        blocker.close()
+        result = await turns.handle(Inbound.say(person(9), "hi"))
+        assert "What task is failing?" in " ".join(m.text for m in result.messages)
+        assert turns.worker_pid not in (None, first)
+        await turns.close()
+
+    asyncio.run(scenario())
+
+
+def test_many_turns_after_a_worker_died_share_one_new_worker(app: App) -> None:
+    async def scenario() -> None:
+        turns = ProcessTurns(app.engine, app.settings)
+        await turns.start()
+        first = turns.worker_pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        _wait_until_gone(first)
+        results = await asyncio.gather(
+            *(turns.handle(Inbound.say(person(n), "hi")) for n in range(5))
+        )
+        assert all(r.messages for r in results)
+        assert turns.worker_pid not in (None, first)
+        assert _turn_workers() == [turns.worker_pid], "no orphaned worker"
+        more = await turns.handle(Inbound.say(person(0), GOOD_ANSWERS[0]))
+        assert more.asking == "performer"
+        await turns.close()
+        assert _turn_workers() == []
+
+    asyncio.run(scenario())
+
+
+def test_a_stopped_server_refuses_turns_instead_of_starting_a_worker(app: App) -> None:
+    async def scenario() -> None:
+        turns = ProcessTurns(app.engine, app.settings)
+        await turns.start()
+        await turns.close()
+        with pytest.raises(TurnWorkerUnavailable, match="stopping"):
+            await turns.handle(Inbound.say(person(1), "hi"))
+        assert _turn_workers() == []
+
+    asyncio.run(scenario())
+
+
+def _turn_workers() -> list[int]:
+    """This process's live children running bot.turn_worker."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+                state = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()[0]
+            except FileNotFoundError:
+                continue
+            if b"bot.turn_worker" in command and state != "Z":
+                found.append(int(child))
+    return found
+
+
+def _wait_until_gone(pid: int, timeout: float = 10.0) -> None:
+    """A pidfd becomes readable when its process ends."""
+    handle = os.pidfd_open(pid)
+    try:
+        readable, _, _ = select.select([handle], [], [], timeout)
+    finally:
+        os.close(handle)
+    assert readable, f"worker {pid} still running after {timeout} s"
