@@ -30,8 +30,9 @@ log = logging.getLogger("bot.turn_worker")
 
 
 def main() -> int:
-    # The server decides when the worker stops (end of input); Ctrl-C in its terminal or a
-    # service manager's SIGTERM reaches the whole process group, and must not cut a turn short.
+    # The server decides when the worker stops (end of input). It starts the worker in a
+    # session of its own, out of reach of Ctrl-C in its terminal; a service manager's SIGTERM
+    # to the whole group must not cut a turn short either.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     frames_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

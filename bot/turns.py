@@ -239,6 +239,7 @@ class ProcessTurns:
             stdout=asyncio.subprocess.PIPE,
             env=worker_environment(self.settings),
             limit=2**26,
+            start_new_session=True,  # Ctrl-C in the server's terminal is the server's to handle
         )
         assert process.stdout is not None
         try:
