@@ -14,10 +14,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.engine import Clock, utc_now
 from bot.reminders import Sender, SweepReport, sweep
 from bot.storage.database import Database
+from bot.storage.housekeeping import Pruned, prune
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_SECONDS = 60
+HOUSEKEEPING_EVERY_SECONDS = 3600
 
 
 class ReminderService:
@@ -37,6 +39,21 @@ class ReminderService:
             log.exception("reminder sweep failed")
             return SweepReport()
 
+    def housekeeping(self) -> Pruned | None:
+        """Old event ids and expired OAuth states out of the database (hourly)."""
+        try:
+            pruned = prune(self.database, now=self.clock())
+        except Exception:  # the next hour tries again
+            log.exception("housekeeping failed")
+            return None
+        if pruned.event_ids or pruned.oauth_states:
+            log.info(
+                "housekeeping removed %d old event ids and %d expired OAuth states",
+                pruned.event_ids,
+                pruned.oauth_states,
+            )
+        return pruned
+
     def kick(self) -> None:
         """Sweep soon, off the caller's thread: a notice just written (a new owner, an outcome)
         goes out now rather than at the next scheduled run."""
@@ -47,11 +64,15 @@ class ReminderService:
 def start_scheduler(
     service: ReminderService, *, every: int = SWEEP_EVERY_SECONDS
 ) -> BackgroundScheduler:
-    """One periodic sweep; a run that is late or overlapping is merged, never doubled."""
+    """One periodic sweep (and hourly housekeeping); a run that is late or overlapping is
+    merged, never doubled."""
     scheduler = BackgroundScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
     )
     scheduler.add_job(service.sweep_once, "interval", seconds=every, id="reminder-sweep")
+    scheduler.add_job(
+        service.housekeeping, "interval", seconds=HOUSEKEEPING_EVERY_SECONDS, id="housekeeping"
+    )
     scheduler.start()
     return scheduler

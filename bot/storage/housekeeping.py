@@ -1,0 +1,42 @@
+"""Rows that only matter for a while: event ids kept to drop redeliveries, OAuth states.
+
+Slack and Teams redeliver an event within minutes (Slack's last retry comes about an hour after
+the first try), so an event id older than a day can never be redelivered and is deleted.
+slack_sdk deletes an OAuth state when it is used, never when it simply expires; expired ones
+go too. The scheduler calls this hourly; it is safe from several processes at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
+from sqlalchemy import DateTime, column, delete, table
+
+from bot.storage.database import Database
+from bot.storage.models import ProcessedEvent
+
+KEEP_EVENT_IDS = timedelta(days=1)
+# slack_sdk's table (see bot/channels/slack/tables.py), named here so storage needs no Slack code
+_OAUTH_STATES = table("slack_oauth_states", column("expire_at", DateTime))
+
+
+@dataclass(frozen=True)
+class Pruned:
+    event_ids: int
+    oauth_states: int
+
+
+def prune(database: Database, *, now: datetime) -> Pruned:
+    states = _OAUTH_STATES
+    with database.session() as session:
+        events = session.execute(
+            delete(ProcessedEvent).where(
+                ProcessedEvent.received_at < now - KEEP_EVENT_IDS  # type: ignore[arg-type]
+            )
+        )
+        expired = session.execute(
+            delete(states).where(states.c.expire_at < normalize_datetime_for_db(now))
+        )
+    return Pruned(event_ids=events.rowcount or 0, oauth_states=expired.rowcount or 0)
