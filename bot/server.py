@@ -71,7 +71,12 @@ def build_web_app(
             await asyncio.to_thread(app.database.ping)
         except DatabaseUnavailable as exc:
             return web.json_response({"status": "unavailable", "database": str(exc)}, status=503)
-        return web.json_response({"status": "ok", "database": "ok"})
+        problem = app.turns.problem()
+        if problem is not None:
+            return web.json_response(
+                {"status": "unavailable", "database": "ok", "turns": problem}, status=503
+            )
+        return web.json_response({"status": "ok", "database": "ok", "turns": app.turns.kind})
 
     async def metrics_text(request: web.Request) -> web.Response:
         try:

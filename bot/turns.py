@@ -46,7 +46,14 @@ RESTART_BACKOFF_SECONDS = 5.0
 
 
 class Turns(Protocol):
+    kind: str
+    """How turns run, for /healthz: "threads" or "worker process"."""
+
     async def start(self) -> None: ...
+
+    def problem(self) -> str | None:
+        """Why turns cannot run right now, or None."""
+        ...
 
     async def handle(self, inbound: Inbound) -> TurnResult: ...
 
@@ -68,6 +75,8 @@ class TurnWorkerUnavailable(Exception):
 class ThreadTurns:
     """Turns in worker threads of this process (tests, the terminal, Socket Mode)."""
 
+    kind = "threads"
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._pool = ThreadPoolExecutor(
@@ -75,6 +84,9 @@ class ThreadTurns:
         )
 
     async def start(self) -> None:
+        return None
+
+    def problem(self) -> str | None:
         return None
 
     async def handle(self, inbound: Inbound) -> TurnResult:
@@ -142,6 +154,13 @@ class ProcessTurns:
         self._closed = False
         self._failed_at: float | None = None
         self._failure = ""
+
+    kind = "worker process"
+
+    def problem(self) -> str | None:
+        if self._closed:
+            return "the server is stopping"
+        return self._failure if self._failed_at is not None else None
 
     @property
     def worker_pid(self) -> int | None:

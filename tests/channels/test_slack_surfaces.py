@@ -206,7 +206,11 @@ def test_health_and_metrics(
     fake_slack.wait_for("chat.postMessage")
     with urllib.request.urlopen(slack_server.url + "/healthz", timeout=10) as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"status": "ok", "database": "ok"}
+        assert json.loads(response.read()) == {
+            "status": "ok",
+            "database": "ok",
+            "turns": "threads",
+        }
     with urllib.request.urlopen(slack_server.url + "/metrics", timeout=10) as response:
         text = response.read().decode()
     assert 'triage_http_requests_total{route="/slack/events",status="200"} 1' in text

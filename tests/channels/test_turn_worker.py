@@ -4,9 +4,11 @@ a worker that dies replaced, a worker that cannot start reported in words."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import select as io_select
 import signal
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from sqlmodel import select
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.messages import Inbound, PersonRef
 from bot.server import build_web_app
 from bot.storage.database import Database
 from bot.storage.models import Answer, Draft, Request
@@ -91,6 +94,8 @@ def test_a_full_triage_runs_in_the_worker_and_its_drafts_reach_reviewers(
     assert sorted(stored.values()) == sorted(GOOD_ANSWERS)
     assert {d.kind for d in drafts} == {"classification", "reviewer_questions"}
     assert app.turns.worker_pid == worker, "one worker served the whole triage"
+    health = json.loads(urllib.request.urlopen(served[2].url + "/healthz", timeout=10).read())
+    assert health == {"status": "ok", "database": "ok", "turns": "worker process"}
 
 
 def test_a_worker_that_dies_is_replaced_and_the_conversation_goes_on(
@@ -120,6 +125,14 @@ def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
     turns = ProcessTurns(app.engine, settings)
     with pytest.raises(TurnWorkerUnavailable, match="triage-bot db upgrade"):
         asyncio.run(turns.start())
+    problem = turns.problem()
+    assert problem is not None and "triage-bot db upgrade" in problem  # /healthz says so
+
+    async def a_turn_meanwhile() -> None:
+        await turns.handle(Inbound.say(PersonRef(platform="slack", user_id="U1"), "hi"))
+
+    with pytest.raises(TurnWorkerUnavailable, match="db upgrade"):  # at once, no new worker
+        asyncio.run(a_turn_meanwhile())
 
 
 def _wait_until_gone(pid: int, timeout: float = 10.0) -> None:
