@@ -1,10 +1,11 @@
 """The Slack listeners: translate payloads to Inbound, run the turn off the event loop, draw it.
 
 Every listener acknowledges first (events are acknowledged by Bolt before the listener runs);
-the engine runs in a worker thread so a slow database never delays an acknowledgement; replies
-go out through one shared AsyncWebClient whose retry handlers honour 429 Retry-After and retry
-connection and server errors. A reply that still cannot be delivered is logged with the request
-reference and retried later, since the conversation state is already committed.
+turns run off the event loop (in a worker process or threads, see bot/turns.py) so a slow
+database never delays an acknowledgement; replies go out through one shared AsyncWebClient whose
+retry handlers honour 429 Retry-After and retry connection and server errors. A reply that still
+cannot be delivered is logged with the request reference and retried later, since the
+conversation state is already committed.
 """
 
 from __future__ import annotations
