@@ -3,8 +3,8 @@
 Each activity becomes one neutral turn, run off the event loop (a worker process or threads, see
 bot/turns.py) so the loop stays free. The conversation reference is saved on every turn, so
 results that come later (reviews, reminders) reach the person proactively even after a restart.
-Only this folder imports botbuilder, so moving to the Microsoft 365 Agents SDK stays a one-
-folder change.
+Only this folder imports botbuilder, so moving to the Microsoft 365 Agents SDK stays a
+one-folder change.
 """
 
 from __future__ import annotations
