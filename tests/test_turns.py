@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import select
 import signal
 import sqlite3
 from pathlib import Path
@@ -17,6 +16,7 @@ from bot.config import Settings
 from bot.messages import Inbound, PersonRef
 from bot.turns import ProcessTurns, TurnWorkerUnavailable
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
+from tests.support.processes import wait_until_gone
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_many_turns_after_a_worker_died_share_one_new_worker(app: App) -> None:
         first = turns.worker_pid
         assert first is not None
         os.kill(first, signal.SIGKILL)
-        _wait_until_gone(first)
+        wait_until_gone(first)
         results = await asyncio.gather(
             *(turns.handle(Inbound.say(person(n), "hi")) for n in range(5))
         )
@@ -105,13 +105,3 @@ def _turn_workers() -> list[int]:
             if b"bot.turn_worker" in command and state != "Z":
                 found.append(int(child))
     return found
-
-
-def _wait_until_gone(pid: int, timeout: float = 10.0) -> None:
-    """A pidfd becomes readable when its process ends."""
-    handle = os.pidfd_open(pid)
-    try:
-        readable, _, _ = select.select([handle], [], [], timeout)
-    finally:
-        os.close(handle)
-    assert readable, f"worker {pid} still running after {timeout} s"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import select as io_select
 import signal
 import urllib.request
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from tests.channels.conftest import slack_settings
 from tests.channels.test_slack_conversation import ANA, button, last_post
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.fake_slack import FakeSlack
+from tests.support.processes import wait_until_gone
 from tests.support.server import ServerThread
 from tests.support.slack_requests import SlackSender, block_action
 
@@ -108,7 +108,7 @@ def test_a_worker_that_dies_is_replaced_and_the_conversation_goes_on(
     first = app.turns.worker_pid
     assert first is not None
     os.kill(first, signal.SIGKILL)
-    _wait_until_gone(first)
+    wait_until_gone(first)
     assert slack.dm(ANA, GOOD_ANSWERS[0]).status == 200
     fake_slack.wait_for("chat.postMessage", 2)
     assert "Question 2 of 6" in fake_slack.posted_text()
@@ -133,16 +133,3 @@ def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
 
     with pytest.raises(TurnWorkerUnavailable, match="db upgrade"):  # at once, no new worker
         asyncio.run(a_turn_meanwhile())
-
-
-def _wait_until_gone(pid: int, timeout: float = 10.0) -> None:
-    """Until the killed worker has exited: a pidfd becomes readable when its process ends."""
-    try:
-        handle = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return
-    try:
-        readable, _, _ = io_select.select([handle], [], [], timeout)
-    finally:
-        os.close(handle)
-    assert readable, f"worker {pid} still running after {timeout} s"
