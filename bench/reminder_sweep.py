@@ -17,21 +17,18 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import Table, bindparam, insert, text
 from sqlmodel import SQLModel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine_turns import POSTGRES, postgres_database, sqlite_database  # noqa: E402
+from engine_turns import available_backends  # noqa: E402
 
 from bot.reminders import claim_due  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
@@ -332,15 +329,7 @@ def main() -> None:
         f" beside a bare indexed query for the due rows; {args.repeats} runs per row,"
         f" one thread, Python {python}"
     )
-    backends: list[tuple[str, Callable[[], AbstractContextManager[Database]]]] = [
-        ("sqlite", sqlite_database)
-    ]
-    try:
-        with psycopg.connect(POSTGRES.replace("+psycopg", ""), connect_timeout=3):
-            backends.append(("postgresql", postgres_database))
-    except psycopg.Error as exc:
-        print(f"(postgresql skipped, unreachable: {str(exc).strip().splitlines()[0]})")
-    for name, open_database in backends:
+    for name, open_database in available_backends():
         print()
         with open_database() as database:
             run(name, database, args)
