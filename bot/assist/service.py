@@ -94,8 +94,9 @@ class Assistant:
 
     # -- drafting ---------------------------------------------------------------------------
 
-    def draft_for(self, request_id: int) -> list[Draft]:
-        """Classification and reviewer questions for a submitted request (once per request).
+    def draft_for(self, request_id: int) -> list[str]:
+        """Classification and reviewer questions for a submitted request (once per request);
+        the kinds of draft stored, none when it was drafted already.
 
         A model is asked outside any transaction (it can take seconds); the rules take
         microseconds, so without a model reading and writing share one transaction."""
@@ -144,7 +145,7 @@ class Assistant:
         request: Request,
         drafted: Drafted,
         questions: DraftedQuestions,
-    ) -> list[Draft]:
+    ) -> list[str]:
         assert request.id is not None
         now = self.clock()
         classification = {
@@ -158,21 +159,23 @@ class Assistant:
             _draft_row(request.id, CLASSIFICATION, classification, drafted, now),
             _draft_row(request.id, REVIEWER_QUESTIONS, questions.questions, questions, now),
         ]
-        session.add_all(drafts)
         service.change_status(
             session, request=request, status=RequestStatus.IN_REVIEW, actor_id=None, now=now
         )
-        session.flush()
         for draft in drafts:
             service.record_audit(
                 session,
                 actor_id=None,
                 request_id=request.id,
                 action="draft.created",
-                after={"draft_id": draft.id, "kind": draft.kind, "source": draft.source},
+                after={
+                    "draft_id": service.insert_draft(session, draft),
+                    "kind": draft["kind"],
+                    "source": draft["source"],
+                },
                 now=now,
             )
-        return drafts
+        return [draft["kind"] for draft in drafts]
 
     def _classify(self, answers: dict[str, str]) -> Drafted:
         if self.llm is not None:
@@ -370,20 +373,21 @@ class Assistant:
 
 def _draft_row(
     request_id: int, kind: str, content: dict[str, Any], origin: Provenance, now: datetime
-) -> Draft:
-    return Draft(
-        request_id=request_id,
-        kind=kind,
-        content=content,
-        source=origin.source,
-        model=origin.model,
-        prompt_version=origin.prompt_version,
-        latency_ms=origin.latency_ms,
-        prompt_tokens=origin.prompt_tokens,
-        completion_tokens=origin.completion_tokens,
-        note=origin.note,
-        created_at=now,
-    )
+) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "kind": kind,
+        "content": content,
+        "source": origin.source,
+        "model": origin.model,
+        "prompt_version": origin.prompt_version,
+        "latency_ms": origin.latency_ms,
+        "prompt_tokens": origin.prompt_tokens,
+        "completion_tokens": origin.completion_tokens,
+        "note": origin.note,
+        "status": DraftStatus.PENDING.value,
+        "created_at": now,
+    }
 
 
 def describe(draft: DraftView) -> str:

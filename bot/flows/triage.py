@@ -32,7 +32,8 @@ from bot.messages import (
     Outbound,
 )
 from bot.storage import service
-from bot.storage.models import Answer, Conversation, Person, Request, RequestStatus
+from bot.storage.models import Conversation, Person, Request, RequestStatus
+from bot.storage.service import CurrentAnswer
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class TriageFlow:
         self.conversation = conversation
         self.now = now
         self.questions = config.questions
-        self._answer_cache: dict[str, Answer] | None = None
+        self._answer_cache: dict[str, CurrentAnswer] | None = None
         self.refused = False
         self.submitted_request_id: int | None = None
         self.problem: str | None = None
@@ -378,7 +379,7 @@ class TriageFlow:
         answer = self._answers().get(question.id)
         return [views.question_message(self.config, self.request, question, answer)]
 
-    def _show_summary(self, answers: dict[str, Answer] | None = None) -> list[Outbound]:
+    def _show_summary(self, answers: dict[str, CurrentAnswer] | None = None) -> list[Outbound]:
         assert self.request is not None
         self.conversation.step = Step.SUMMARY
         self.conversation.question_id = None
@@ -515,7 +516,7 @@ class TriageFlow:
             skipped=skipped,
         )
 
-    def _answers(self) -> dict[str, Answer]:
+    def _answers(self) -> dict[str, CurrentAnswer]:
         assert self.request is not None and self.request.id is not None
         if self._answer_cache is None:
             self._answer_cache = service.latest_answers(self.session, request_id=self.request.id)

@@ -8,7 +8,8 @@ from bot.config import AppConfig, Question
 from bot.flows import copy
 from bot.flows.commands import TriageAction
 from bot.messages import Button, ButtonStyle, Outbound, Summary, SummaryItem
-from bot.storage.models import Answer, Request
+from bot.storage.models import Request
+from bot.storage.service import CurrentAnswer
 
 ASSET_NOTE_ID = "_asset_idea"
 """Where the asset idea from the push-back is kept: an answer row no question owns."""
@@ -23,7 +24,7 @@ def progress(config: AppConfig, question: Question) -> str:
 
 
 def question_message(
-    config: AppConfig, request: Request | None, question: Question, answer: Answer | None
+    config: AppConfig, request: Request | None, question: Question, answer: CurrentAnswer | None
 ) -> Outbound:
     """The question, its help, and the current answer when the person comes back to it.
     Before the first answer there is no request yet, and buttons carry NEW_REQUEST_KEY."""
@@ -51,7 +52,9 @@ def question_message(
     )
 
 
-def summary_message(config: AppConfig, request: Request, answers: Mapping[str, Answer]) -> Outbound:
+def summary_message(
+    config: AppConfig, request: Request, answers: Mapping[str, CurrentAnswer]
+) -> Outbound:
     items = tuple(
         SummaryItem(
             number=number,
@@ -102,7 +105,7 @@ def resume_message(
 def status_message(
     config: AppConfig,
     draft: Request | None,
-    answers: Mapping[str, Answer],
+    answers: Mapping[str, CurrentAnswer],
     question: Question | None,
     recent: Sequence[Request],
 ) -> Outbound:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, insert
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -24,6 +26,25 @@ from bot.storage.models import (
     Request,
     RequestStatus,
 )
+
+# Answers and audit events are only ever appended, so the per-turn path writes and reads them
+# as plain rows (Core) and leaves the ORM's unit of work, and its per-object cost, to the rows
+# a turn changes: the person, the conversation and the request.
+_ANSWER = Answer.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
+_DRAFT = Draft.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentAnswer:
+    """The current version of one answer, as flows, cards and exports read it."""
+
+    request_id: int
+    question_id: str
+    text: str
+    skipped: bool
+    version: int
+
 
 # Built once: statements on the per-turn path skip SQLAlchemy's expression building.
 _PERSON_BY_PLATFORM_ID = select(Person).where(
@@ -182,15 +203,24 @@ def get_request(session: Session, *, request_id: int) -> Request | None:
 
 
 _ANSWERS_OF_REQUEST = (
-    select(Answer).where(Answer.request_id == bindparam("request_id")).order_by(col(Answer.id))
+    core_select(
+        _ANSWER.c.request_id,
+        _ANSWER.c.question_id,
+        _ANSWER.c.text,
+        _ANSWER.c.skipped,
+        _ANSWER.c.version,
+    )
+    .where(_ANSWER.c.request_id == bindparam("request_id"))
+    .order_by(_ANSWER.c.id)
 )
 
 
-def latest_answers(session: Session, *, request_id: int) -> dict[str, Answer]:
+def latest_answers(session: Session, *, request_id: int) -> dict[str, CurrentAnswer]:
     """Current answer per question: the highest version wins. A request has a few dozen rows at
     most, so reading them all beats a grouped subquery on the per-turn path."""
-    latest: dict[str, Answer] = {}
-    for answer in session.exec(_ANSWERS_OF_REQUEST, params={"request_id": request_id}):
+    latest: dict[str, CurrentAnswer] = {}
+    for row in session.execute(_ANSWERS_OF_REQUEST, {"request_id": request_id}):
+        answer = CurrentAnswer(*row)
         held = latest.get(answer.question_id)
         if held is None or answer.version > held.version:
             latest[answer.question_id] = answer
@@ -199,29 +229,36 @@ def latest_answers(session: Session, *, request_id: int) -> dict[str, Answer]:
 
 def latest_answers_for(
     session: Session, *, request_ids: Sequence[int]
-) -> dict[int, dict[str, Answer]]:
+) -> dict[int, dict[str, CurrentAnswer]]:
     if not request_ids:
         return {}
     newest = (
-        select(
-            Answer.request_id,
-            Answer.question_id,
-            func.max(Answer.version).label("version"),
+        core_select(
+            _ANSWER.c.request_id,
+            _ANSWER.c.question_id,
+            func.max(_ANSWER.c.version).label("version"),
         )
-        .where(col(Answer.request_id).in_(request_ids))
-        .group_by(col(Answer.request_id), col(Answer.question_id))
+        .where(_ANSWER.c.request_id.in_(request_ids))
+        .group_by(_ANSWER.c.request_id, _ANSWER.c.question_id)
         .subquery()
     )
-    rows = session.exec(
-        select(Answer).join(
+    rows = session.execute(
+        core_select(
+            _ANSWER.c.request_id,
+            _ANSWER.c.question_id,
+            _ANSWER.c.text,
+            _ANSWER.c.skipped,
+            _ANSWER.c.version,
+        ).join(
             newest,
-            (col(Answer.request_id) == newest.c.request_id)
-            & (col(Answer.question_id) == newest.c.question_id)
-            & (col(Answer.version) == newest.c.version),
+            (_ANSWER.c.request_id == newest.c.request_id)
+            & (_ANSWER.c.question_id == newest.c.question_id)
+            & (_ANSWER.c.version == newest.c.version),
         )
-    ).all()
-    result: dict[int, dict[str, Answer]] = defaultdict(dict)
-    for answer in rows:
+    )
+    result: dict[int, dict[str, CurrentAnswer]] = defaultdict(dict)
+    for row in rows:
+        answer = CurrentAnswer(*row)
         result[answer.request_id][answer.question_id] = answer
     return dict(result)
 
@@ -234,25 +271,34 @@ def record_answer(
     text: str,
     answered_by: int,
     now: datetime,
-    previous: Answer | None,
+    previous: CurrentAnswer | None,
     skipped: bool = False,
-) -> Answer:
+) -> CurrentAnswer:
     """Append a new version after ``previous`` (the current answer, from ``latest_answers``).
 
     An answer is never overwritten, and a change is audited; the unique (request, question,
     version) key refuses a stale ``previous`` instead of losing either answer.
     """
     assert request.id is not None
-    answer = Answer(
+    answer = CurrentAnswer(
         request_id=request.id,
         question_id=question_id,
         text=text,
         skipped=skipped,
         version=(previous.version + 1) if previous else 1,
-        answered_by=answered_by,
-        answered_at=now,
     )
-    session.add(answer)
+    session.execute(
+        insert(_ANSWER),
+        {
+            "request_id": answer.request_id,
+            "question_id": question_id,
+            "text": text,
+            "skipped": skipped,
+            "version": answer.version,
+            "answered_by": answered_by,
+            "answered_at": now,
+        },
+    )
     request.updated_at = now
     if previous is not None:
         record_audit(
@@ -264,10 +310,10 @@ def record_answer(
             after=_answer_snapshot(answer),
             now=now,
         )
-    return answer  # written at the turn's commit, where the unique key is checked too
+    return answer
 
 
-def _answer_snapshot(answer: Answer) -> dict[str, Any]:
+def _answer_snapshot(answer: CurrentAnswer) -> dict[str, Any]:
     return {
         "question_id": answer.question_id,
         "version": answer.version,
@@ -312,12 +358,24 @@ def record_audit(
     now: datetime,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        at=now, actor_id=actor_id, request_id=request_id, action=action, before=before, after=after
+) -> None:
+    """Written at once, in the caller's transaction (the request it names must exist)."""
+    session.execute(
+        insert(_AUDIT),
+        {
+            "at": now,
+            "actor_id": actor_id,
+            "request_id": request_id,
+            "action": action,
+            "before": before,
+            "after": after,
+        },
     )
-    session.add(event)
-    return event
+
+
+def insert_draft(session: Session, values: dict[str, Any]) -> int:
+    """A new draft's id; drafts, like answers, are written as plain rows."""
+    return int(session.execute(insert(_DRAFT).returning(_DRAFT.c.id), values).scalar_one())
 
 
 def list_requests(

@@ -58,7 +58,7 @@ def test_a_submitted_request_gets_a_classification_and_reviewer_questions(
 ) -> None:
     request_id = submitted(engine)
     created = assistant.draft_for(request_id)
-    assert [d.kind for d in created] == ["classification", "reviewer_questions"]
+    assert created == ["classification", "reviewer_questions"]
     classification, questions = drafts(database)
     assert classification.content["category"] == "platform_governance"
     assert classification.content["training_fit"] is False
