@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.engine import BATCH_LIMIT
 from bot.log_setup import configure_logging
 from bot.messages import Inbound
 from bot.turns import DRAFTED, READY, encode_frame, read_frame
@@ -82,14 +85,58 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
             outcome = ("failed", error_id)
         send(call_id, outcome)
 
+    def answer_batch(frames: list[tuple[int, Inbound]]) -> None:
+        started = time.perf_counter()
+        results = app.engine.handle_batch([inbound for _, inbound in frames])
+        seconds = time.perf_counter() - started
+        for (call_id, inbound), result in zip(frames, results, strict=True):
+            if isinstance(result, Exception):
+                error_id = uuid.uuid4().hex[:8]
+                log.error(
+                    "error %s in a turn for %s",
+                    error_id,
+                    inbound.person.user_id,
+                    exc_info=(type(result), result, result.__traceback__),
+                )
+                send(call_id, ("failed", error_id))
+            else:
+                send(call_id, ("ok", result, seconds))
+
     app.after_drafts.append(lambda request_id: send(DRAFTED, request_id))
     if app.engine.max_parallel_turns == 1:
-        while (frame := read_frame(frames_in)) is not None:
-            answer(*frame)
+        for frames in _batches(frames_in):
+            answer_batch(frames)
         return
     with ThreadPoolExecutor(app.engine.max_parallel_turns, thread_name_prefix="turn") as pool:
         while (frame := read_frame(frames_in)) is not None:
             pool.submit(answer, *frame)
+
+
+def _batches(frames_in: IO[bytes]) -> Iterator[list[tuple[int, Inbound]]]:
+    """Turns as they queue up: whatever has arrived while the last batch ran, up to the
+    engine's limit, so under load one commit serves many turns and a lone turn never waits."""
+    arrived: queue.SimpleQueue[tuple[int, Inbound] | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while (frame := read_frame(frames_in)) is not None:
+                arrived.put(frame)
+        finally:
+            arrived.put(None)
+
+    threading.Thread(target=read, name="turn-reader", daemon=True).start()
+    while (first := arrived.get()) is not None:
+        batch = [first]
+        while len(batch) < BATCH_LIMIT:
+            try:
+                frame = arrived.get_nowait()
+            except queue.Empty:
+                break
+            if frame is None:
+                yield batch
+                return
+            batch.append(frame)
+        yield batch
 
 
 if __name__ == "__main__":
