@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -68,22 +69,6 @@ def action_id_of(element_action_id: str) -> str:
     return element_action_id.split(".", 1)[0]
 
 
-def message_blocks(message: Outbound) -> list[Block]:
-    blocks: list[Block] = []
-    if message.progress:
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=f"*{escape(message.progress)}*")])
-        )
-    blocks.append(SectionBlock(text=plain(message.text)))
-    if message.summary:
-        blocks.extend(summary_blocks(message.summary))
-    if message.hint:
-        blocks.append(ContextBlock(elements=[plain(message.hint, CONTEXT_LIMIT)]))
-    if message.buttons:
-        blocks.append(actions_block(message.buttons))
-    return blocks
-
-
 def actions_block(buttons: Sequence[Button]) -> ActionsBlock:
     """Slack wants action ids unique within a block, so buttons sharing one (choices,
     snoozes) carry a '.N' suffix, which ``action_id_of`` takes off again."""
@@ -96,30 +81,6 @@ def actions_block(buttons: Sequence[Button]) -> ActionsBlock:
             for index, button in enumerate(buttons[:25])
         ]
     )
-
-
-def summary_blocks(summary: Summary) -> list[Block]:
-    blocks: list[Block] = [DividerBlock()]
-    for item in summary.items:
-        if item.skipped:
-            answer = "(skipped)"
-        elif item.answer is None:
-            answer = "(not answered yet)"
-        else:
-            answer = item.answer
-        blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text=f"*{item.number}. {escape(item.prompt)}*")]
-            )
-        )
-        edit = Button("Edit", TriageAction.EDIT, f"{summary.request_id}:{item.question_id}")
-        blocks.append(
-            SectionBlock(text=plain(answer, SUMMARY_ANSWER_LIMIT), accessory=button_element(edit))
-        )
-    for note in summary.notes:
-        blocks.append(ContextBlock(elements=[plain(note, CONTEXT_LIMIT)]))
-    blocks.append(DividerBlock())
-    return blocks
 
 
 def fallback_text(messages: Sequence[Outbound]) -> str:
@@ -138,20 +99,89 @@ def turn_payloads(messages: Sequence[Outbound]) -> list[dict[str, Any]]:
 
 
 def message_dicts(message: Outbound) -> tuple[dict[str, Any], ...]:
-    """A message's blocks as Slack's JSON. Questions, prompts and buttons repeat for every
-    requester, and building slack_sdk's models (which check Slack's limits) costs more than
-    the rest of the reply, so each short message is built once; summaries, which carry a
-    request's answers, are built each time. Callers must not mutate what this returns."""
-    if message.summary is not None or len(message.text) > CACHED_TEXT_LIMIT:
-        return _build_dicts(message)
-    return _cached_dicts(message)
+    """A message's blocks as Slack's JSON, each block built through slack_sdk's models (which
+    check Slack's limits). That costs more than the rest of a reply, and prompts, progress
+    lines, hints and button rows repeat for every requester, so those are built once and
+    reused; what a person typed is built each time. Callers must not mutate what this returns."""
+    blocks: list[dict[str, Any]] = []
+    if message.progress:
+        blocks.append(_progress_dict(message.progress))
+    blocks.append(_section_dict(message.text))
+    if message.summary:
+        blocks.extend(_summary_dicts(message.summary))
+    if message.hint:
+        blocks.append(_hint_dict(message.hint))
+    if message.buttons:
+        blocks.append(actions_dict(message.buttons))
+    return tuple(blocks)
 
 
-def _build_dicts(message: Outbound) -> tuple[dict[str, Any], ...]:
-    return tuple(block.to_dict() for block in message_blocks(message))
+@lru_cache(maxsize=512)
+def _progress_dict(progress: str) -> dict[str, Any]:
+    return ContextBlock(elements=[MarkdownTextObject(text=f"*{escape(progress)}*")]).to_dict()
 
 
-_cached_dicts = lru_cache(maxsize=2048)(_build_dicts)
+@lru_cache(maxsize=512)
+def _hint_dict(hint: str) -> dict[str, Any]:
+    return ContextBlock(elements=[plain(hint, CONTEXT_LIMIT)]).to_dict()
+
+
+def _section_dict(text: str) -> dict[str, Any]:
+    if len(text) > CACHED_TEXT_LIMIT:
+        return SectionBlock(text=plain(text)).to_dict()
+    return _cached_section_dict(text)
+
+
+@lru_cache(maxsize=2048)
+def _cached_section_dict(text: str) -> dict[str, Any]:
+    return SectionBlock(text=plain(text)).to_dict()
+
+
+def actions_dict(buttons: Sequence[Button]) -> dict[str, Any]:
+    """A row of buttons. Rows differ between requests only in their values (ids such as
+    '12:failing_task:0'), so the row is built once per shape and the values put in after."""
+    shape = tuple(replace(button, value="") for button in buttons[:25])
+    row = _actions_shape_dict(shape)
+    elements = [
+        {**element, "value": button.value} if button.value else element
+        for element, button in zip(row["elements"], buttons, strict=False)
+    ]
+    return {**row, "elements": elements}
+
+
+@lru_cache(maxsize=1024)
+def _actions_shape_dict(shape: tuple[Button, ...]) -> dict[str, Any]:
+    return actions_block(shape).to_dict()
+
+
+def _summary_dicts(summary: Summary) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [_DIVIDER]
+    for item in summary.items:
+        if item.skipped:
+            answer = "(skipped)"
+        elif item.answer is None:
+            answer = "(not answered yet)"
+        else:
+            answer = item.answer
+        blocks.append(_summary_prompt_dict(item.number, item.prompt))
+        edit = actions_dict(
+            [Button("Edit", TriageAction.EDIT, f"{summary.request_id}:{item.question_id}")]
+        )["elements"][0]
+        section = SectionBlock(text=plain(answer, SUMMARY_ANSWER_LIMIT)).to_dict()
+        blocks.append({**section, "accessory": edit})
+    blocks.extend(ContextBlock(elements=[plain(n, CONTEXT_LIMIT)]).to_dict() for n in summary.notes)
+    blocks.append(_DIVIDER)
+    return blocks
+
+
+@lru_cache(maxsize=512)
+def _summary_prompt_dict(number: int, prompt: str) -> dict[str, Any]:
+    return ContextBlock(
+        elements=[MarkdownTextObject(text=f"*{number}. {escape(prompt)}*")]
+    ).to_dict()
+
+
+_DIVIDER = DividerBlock().to_dict()
 
 
 def settled_blocks(blocks: Iterable[dict[str, Any]], chosen: str) -> list[dict[str, Any]]:
