@@ -17,6 +17,7 @@ from bot.channels.slack.app import build_web_client, wire_slack
 from bot.channels.slack.decisions import SlackSender
 from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.channels.teams.decisions import TeamsDecisions, TeamsSender
+from bot.heap import freeze_startup_objects
 from bot.metrics import Metrics
 from bot.scheduler import ReminderService, start_scheduler
 from bot.storage.database import DatabaseUnavailable
@@ -59,6 +60,7 @@ def build_web_app(
                     teams=teams, assistant=app.assistant, loop=loop
                 )
             scheduler = start_scheduler(app.reminders) if run_scheduler else None
+            freeze_startup_objects()
             yield
             if scheduler is not None:
                 scheduler.shutdown(wait=False)

@@ -48,6 +48,7 @@ def main() -> int:
         frames_out.write(encode_frame(READY, ("failed", f"{type(exc).__name__}: {exc}")))
         frames_out.flush()
         return 2
+    freeze_startup_objects()
     frames_out.write(encode_frame(READY, ("ready", None)))
     frames_out.flush()
     try:
