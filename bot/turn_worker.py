@@ -25,6 +25,7 @@ from typing import IO
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.engine import BATCH_LIMIT
+from bot.heap import freeze_startup_objects
 from bot.log_setup import configure_logging
 from bot.messages import Inbound
 from bot.turns import DRAFTED, READY, encode_frame, read_frame
@@ -105,12 +106,28 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
 
     app.after_drafts.append(lambda request_id: send(DRAFTED, request_id))
     if app.engine.max_parallel_turns == 1:
+        submitted = _draft_between_batches(app)
         for frames in _batches(frames_in):
             answer_batch(frames)
+            if submitted:
+                for request_id in app.assistant.draft_many(submitted):
+                    app.announce_drafts(request_id)
+                submitted.clear()
         return
     with ThreadPoolExecutor(app.engine.max_parallel_turns, thread_name_prefix="turn") as pool:
         while (frame := read_frame(frames_in)) is not None:
             pool.submit(answer, *frame)
+
+
+def _draft_between_batches(app: App) -> list[int]:
+    """Without a model, drafting is a millisecond of work per request that needs the same
+    write lock as the turns: the worker does it itself, after each batch's replies have gone,
+    all in one transaction, instead of in a thread taking turns with the batches for the
+    lock. A model can take seconds, so with one drafting stays in the background."""
+    submitted: list[int] = []
+    if app.assistant.llm is None:
+        app.engine.after_submit = submitted.append
+    return submitted
 
 
 def _batches(frames_in: IO[bytes]) -> Iterator[list[tuple[int, Inbound]]]:

@@ -8,6 +8,7 @@ reviewers at once end in exactly one decision; the original draft is kept beside
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -102,11 +103,7 @@ class Assistant:
         microseconds, so without a model reading and writing share one transaction."""
         if self.llm is None:
             with self.database.session() as session:
-                loaded = self._submitted(session, request_id)
-                if loaded is None:
-                    return []
-                drafted, questions = self._draft(loaded[1])
-                return self._store(session, loaded[0], drafted, questions)
+                return self._draft_by_rules(session, request_id)
         with self.database.session(write=False) as session:
             loaded = self._submitted(session, request_id)
             if loaded is None:
@@ -117,6 +114,33 @@ class Assistant:
             if again is None:
                 return []  # another process drafted it meanwhile
             return self._store(session, again[0], drafted, questions)
+
+    def draft_many(self, request_ids: Sequence[int]) -> list[int]:
+        """Drafts for several submitted requests; the ids that got them. Without a model they
+        share one transaction (the turn worker drafts each batch's submits so, between
+        batches); if that fails, each request is drafted on its own, so one bad request
+        holds up no other."""
+        if self.llm is None and len(request_ids) > 1:
+            try:
+                with self.database.session() as session:
+                    return [i for i in request_ids if self._draft_by_rules(session, i)]
+            except Exception:
+                log.warning("drafting %d requests together failed; one by one", len(request_ids))
+        drafted = []
+        for request_id in request_ids:
+            try:
+                if self.draft_for(request_id):
+                    drafted.append(request_id)
+            except Exception:
+                log.exception("drafting request %s failed", request_id)
+        return drafted
+
+    def _draft_by_rules(self, session: Session, request_id: int) -> list[str]:
+        loaded = self._submitted(session, request_id)
+        if loaded is None:
+            return []
+        drafted, questions = self._draft(loaded[1])
+        return self._store(session, loaded[0], drafted, questions)
 
     def _submitted(
         self, session: Session, request_id: int

@@ -75,6 +75,24 @@ def test_a_submitted_request_gets_a_classification_and_reviewer_questions(
     assert assistant.draft_for(request_id) == []  # once per request
 
 
+def test_several_requests_are_drafted_together_once_each(
+    engine: Engine, assistant: Assistant, database: Database
+) -> None:
+    requests = []
+    for name in ("ana", "raj", "mia"):
+        chat = Transcript(engine, PersonRef(platform="terminal", user_id=name, display_name=name))
+        chat.start().answer_all(BROKEN_TOOL).send("submit").expect("Submitted")
+        requests.append(len(requests) + 1)
+    assert assistant.draft_for(requests[1])
+    assert assistant.draft_many([*requests, 99]) == [requests[0], requests[2]]
+    assert sorted(d.request_id for d in drafts(database)) == [1, 1, 2, 2, 3, 3]
+    with database.session() as session:
+        statuses = {r.id: r.status for r in session.exec(select(Request)).all()}
+        created = session.exec(select(AuditEvent).where(AuditEvent.action == "draft.created"))
+        assert len(created.all()) == 6
+    assert statuses == {1: "in_review", 2: "in_review", 3: "in_review"}
+
+
 def test_only_reviewers_decide_and_refusals_are_audited(
     engine: Engine, assistant: Assistant, database: Database
 ) -> None:
