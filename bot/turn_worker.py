@@ -62,7 +62,7 @@ def main() -> int:
 def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
     write_lock = threading.Lock()
 
-    def send(call_id: int, payload: object) -> None:
+    def send(call_id: int, payload: object, *, flush: bool = True) -> None:
         try:
             frame = encode_frame(call_id, payload)
         except Exception:  # an answer that cannot be pickled still gets an answer
@@ -71,7 +71,8 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
             frame = encode_frame(call_id, ("failed", error_id))
         with write_lock:
             frames_out.write(frame)  # buffered: the whole frame, or an error
-            frames_out.flush()
+            if flush:
+                frames_out.flush()
 
     def answer(call_id: int, inbound: Inbound) -> None:
         started = time.perf_counter()
@@ -100,9 +101,11 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
                     inbound.person.user_id,
                     exc_info=(type(result), result, result.__traceback__),
                 )
-                send(call_id, ("failed", error_id))
+                send(call_id, ("failed", error_id), flush=False)
             else:
-                send(call_id, ("ok", result, seconds))
+                send(call_id, ("ok", result, seconds), flush=False)
+        with write_lock:
+            frames_out.flush()  # one write for the whole batch's answers
 
     app.after_drafts.append(lambda request_id: send(DRAFTED, request_id))
     if app.engine.max_parallel_turns == 1:

@@ -33,6 +33,9 @@ from bot.storage.models import (
 _ANSWER = Answer.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
 _DRAFT = Draft.__table__  # type: ignore[attr-defined]
+_INSERT_ANSWER = insert(_ANSWER)
+_INSERT_AUDIT = insert(_AUDIT)
+_INSERT_DRAFT = insert(_DRAFT).returning(_DRAFT.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +222,7 @@ def latest_answers(session: Session, *, request_id: int) -> dict[str, CurrentAns
     """Current answer per question: the highest version wins. A request has a few dozen rows at
     most, so reading them all beats a grouped subquery on the per-turn path."""
     latest: dict[str, CurrentAnswer] = {}
-    for row in session.execute(_ANSWERS_OF_REQUEST, {"request_id": request_id}):
+    for row in session.connection().execute(_ANSWERS_OF_REQUEST, {"request_id": request_id}):
         answer = CurrentAnswer(*row)
         held = latest.get(answer.question_id)
         if held is None or answer.version > held.version:
@@ -287,8 +290,8 @@ def record_answer(
         skipped=skipped,
         version=(previous.version + 1) if previous else 1,
     )
-    session.execute(
-        insert(_ANSWER),
+    session.connection().execute(
+        _INSERT_ANSWER,
         {
             "request_id": answer.request_id,
             "question_id": question_id,
@@ -360,8 +363,8 @@ def record_audit(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Written at once, in the caller's transaction (the request it names must exist)."""
-    session.execute(
-        insert(_AUDIT),
+    session.connection().execute(
+        _INSERT_AUDIT,
         {
             "at": now,
             "actor_id": actor_id,
@@ -375,7 +378,7 @@ def record_audit(
 
 def insert_draft(session: Session, values: dict[str, Any]) -> int:
     """A new draft's id; drafts, like answers, are written as plain rows."""
-    return int(session.execute(insert(_DRAFT).returning(_DRAFT.c.id), values).scalar_one())
+    return int(session.connection().execute(_INSERT_DRAFT, values).scalar_one())
 
 
 def list_requests(
