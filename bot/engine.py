@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -20,7 +20,7 @@ from bot.flows.triage import TriageFlow
 from bot.messages import AnswerForm, Inbound, PersonRef, RequestLine, TurnResult
 from bot.storage import service
 from bot.storage.database import Database
-from bot.storage.models import Request, RequestStatus
+from bot.storage.models import Conversation, Person, Request, RequestStatus
 from bot.storage.service import CurrentAnswer
 from bot.text import storable
 
@@ -85,7 +85,8 @@ class Engine:
         started = time.perf_counter()
         try:
             with self.database.session(autoflush=False) as session:
-                results = [self._turn_in(session, inbound) for inbound in group]
+                known = self._read_ahead(session, group)
+                results = [self._turn_in(session, inbound, known) for inbound in group]
         except Exception as exc:
             log.info("a batch of %d turns failed (%s); running them one by one", len(group), exc)
             return [self._handle_alone(inbound) for inbound in group]
@@ -145,14 +146,41 @@ class Engine:
         with self.database.session(autoflush=False) as session:
             return self._turn_in(session, inbound)
 
-    def _turn_in(self, session: Session, inbound: Inbound) -> TurnResult:
+    def _read_ahead(self, session: Session, group: list[Inbound]) -> _ReadAhead | None:
+        """A group's event claims, people, conversations, requests and answers in three
+        statements instead of three a turn. SQLite only: on PostgreSQL each turn must lock
+        its conversation before it reads the request (see ``service.turn_state``)."""
+        if not self.database.is_sqlite:
+            return None
         now = self.clock()
-        if inbound.event_id and not service.claim_event(
-            session, platform=inbound.person.platform, event_id=inbound.event_id, now=now
+        claimed = service.claim_events(
+            session,
+            events=[(i.person.platform, i.event_id) for i in group if i.event_id],
+            now=now,
+        )
+        states = service.turn_states(session, refs=[i.person for i in group])
+        request_ids = [r.id for _, _, r in states.values() if r is not None and r.id]
+        answers = service.latest_answers_for(session, request_ids=request_ids)
+        return _ReadAhead(claimed, states, {i: answers.get(i, {}) for i in request_ids})
+
+    def _turn_in(
+        self, session: Session, inbound: Inbound, known: _ReadAhead | None = None
+    ) -> TurnResult:
+        now = self.clock()
+        if inbound.event_id and not (
+            known.claim(inbound.person.platform, inbound.event_id)
+            if known
+            else service.claim_event(
+                session, platform=inbound.person.platform, event_id=inbound.event_id, now=now
+            )
         ):
             log.info("dropped redelivered event %s", inbound.event_id)
             return TurnResult(duplicate=True)
-        person, conversation, _request = service.turn_state(session, ref=inbound.person, now=now)
+        state = known.states.get(service.person_key(inbound.person)) if known else None
+        if state is None:
+            state = service.turn_state(session, ref=inbound.person, now=now)
+        person, conversation, request = state
+        answers = known.answers.get(request.id) if known and request and request.id else None
         if inbound.conversation_ref and conversation.channel_ref != inbound.conversation_ref:
             conversation.channel_ref = inbound.conversation_ref
         flow = TriageFlow(
@@ -161,6 +189,7 @@ class Engine:
             person=person,
             conversation=conversation,
             now=now,
+            answers=answers,
         )
         messages = flow.handle(inbound)
         conversation.version += 1
@@ -175,6 +204,20 @@ class Engine:
             problem=flow.problem,
             submitted_request_id=flow.submitted_request_id,
         )
+
+
+@dataclass
+class _ReadAhead:
+    claimed: set[tuple[str, str]]
+    states: dict[service.PersonKey, tuple[Person, Conversation, Request | None]]
+    answers: dict[int, dict[str, CurrentAnswer]]
+
+    def claim(self, platform: str, event_id: str) -> bool:
+        """First come: a delivery repeated within the group is a duplicate like any other."""
+        if (platform, event_id) not in self.claimed:
+            return False
+        self.claimed.discard((platform, event_id))
+        return True
 
 
 def _groups_of_different_people(inbounds: list[Inbound]) -> list[list[Inbound]]:

@@ -105,3 +105,19 @@ def test_a_long_queue_is_split_at_the_batch_limit(engine: Engine, database: Data
     assert len(results) == len(people)
     assert {ok(r).asking for r in results} == {"performer"}
     assert len(stored_answers(database)) == len(people)
+
+
+def test_each_persons_summary_in_a_batch_shows_their_own_answers(engine: Engine) -> None:
+    people = [person(n) for n in range(3)]
+    engine.handle_batch([Inbound.start(p) for p in people])
+    for answer in GOOD_ANSWERS[:-1]:
+        engine.handle_batch([Inbound.say(p, f"{answer} ({p.user_id})") for p in people])
+    last = engine.handle_batch(
+        [Inbound.say(p, f"{GOOD_ANSWERS[-1]} ({p.user_id})") for p in people]
+    )
+    for who, result in zip(people, last, strict=True):
+        summary = ok(result).messages[-1].summary
+        assert summary is not None
+        assert [item.answer for item in summary.items] == [
+            f"{answer} ({who.user_id})" for answer in GOOD_ANSWERS
+        ]

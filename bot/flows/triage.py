@@ -76,7 +76,10 @@ class TriageFlow:
         person: Person,
         conversation: Conversation,
         now: datetime,
+        answers: dict[str, CurrentAnswer] | None = None,
     ) -> None:
+        """``answers``: the current answers of the conversation's request, when the caller has
+        read them already (the engine does for a batch of turns)."""
         self.session = session
         self.config = config
         self.person = person
@@ -88,6 +91,8 @@ class TriageFlow:
         self.submitted_request_id: int | None = None
         self.problem: str | None = None
         self.request = self._active_request()
+        if self.request is not None and answers is not None:
+            self._answer_cache = dict(answers)
 
     @property
     def person_id(self) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import bindparam, func, insert, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -104,6 +104,50 @@ def turn_state(
     return person, conversation, request[0] if request else None
 
 
+PersonKey = tuple[str, str, str]
+"""(platform, workspace_id, user_id): how a platform names a person."""
+
+
+def person_key(ref: PersonRef) -> PersonKey:
+    return (ref.platform, ref.workspace_id, ref.user_id)
+
+
+_TURN_STATES = (
+    select(Person, Conversation, Request)
+    .join(Conversation, col(Conversation.person_id) == col(Person.id))
+    .outerjoin(Request, col(Request.id) == col(Conversation.request_id))
+    .where(
+        col(Conversation.platform) == col(Person.platform),
+        tuple_(Person.platform, Person.workspace_id, Person.platform_user_id).in_(
+            bindparam("keys", expanding=True)
+        ),
+    )
+)
+
+
+def turn_states(
+    session: Session, *, refs: Sequence[PersonRef]
+) -> dict[PersonKey, tuple[Person, Conversation, Request | None]]:
+    """``turn_state`` for many people in one statement, SQLite only (the transaction holds
+    the write lock, so nothing read here can change before it commits). People seen for the
+    first time are missing from the result; ``turn_state`` creates them."""
+    assert session.get_bind().dialect.name == "sqlite"
+    rows = session.exec(  # type: ignore[call-overload]
+        _TURN_STATES, params={"keys": [person_key(ref) for ref in refs]}
+    ).all()
+    states = {}
+    for person, conversation, request in rows:
+        states[(person.platform, person.workspace_id, person.platform_user_id)] = (
+            person,
+            conversation,
+            request,
+        )
+    for ref in refs:
+        if (state := states.get(person_key(ref))) is not None:
+            _refresh_person(state[0], ref)
+    return states
+
+
 def find_person(session: Session, *, ref: PersonRef) -> Person | None:
     return session.exec(
         _PERSON_BY_PLATFORM_ID,
@@ -162,6 +206,24 @@ def claim_event(session: Session, *, platform: str, event_id: str, now: datetime
     params = {"platform": platform, "event_id": event_id, "received_at": now}
     # Core, on the session's connection: a plain insert needs none of the ORM's bookkeeping.
     return session.connection().execute(statement, params).first() is not None
+
+
+def claim_events(
+    session: Session, *, events: Sequence[tuple[str, str]], now: datetime
+) -> set[tuple[str, str]]:
+    """``claim_event`` for many (platform, event id) pairs in one statement: the pairs seen
+    for the first time. A pair given twice is claimed once."""
+    if not events:
+        return set()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    statement = (
+        (postgresql_insert if postgresql else sqlite_insert)(table)
+        .values([{"platform": p, "event_id": e, "received_at": now} for p, e in events])
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(table.c.platform, table.c.event_id)
+    )
+    return {(row[0], row[1]) for row in session.connection().execute(statement)}
 
 
 def _claim_statement(insert: Any) -> Any:
