@@ -1,7 +1,8 @@
 """Engine turns per second and per-turn latency, beside the floor: a bare insert-and-commit.
 
 Each simulated requester runs the whole triage (start, six answers, submit: eight turns) through
-the real engine on a fresh database. The floor is one single-row INSERT and COMMIT through the
+the real engine on a fresh database, one turn at a time; on SQLite also in groups, as the turn
+worker runs a queue of turns under load. The floor is one single-row INSERT and COMMIT through the
 same SQLAlchemy engine, measured in the same run, so the ratio shows what the flow costs on top
 of the database's own commit. Run: `make bench` or `.venv/bin/python bench/engine_turns.py`.
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from harness import SCRIPT  # noqa: E402
 
 from bot.config import load_app_config  # noqa: E402
-from bot.engine import Engine  # noqa: E402
+from bot.engine import BATCH_LIMIT, Engine  # noqa: E402
 from bot.messages import Inbound, PersonRef  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 
@@ -63,6 +64,27 @@ def run_engine(database: Database, requesters: int) -> tuple[float, list[float]]
         engine.handle(next(queue))
 
     return measure(one_turn, len(inbounds))
+
+
+def run_engine_batched(database: Database, requesters: int) -> tuple[float, list[float]]:
+    """What the turn worker does on SQLite under load: the queue's turns (here every
+    requester's next turn) in groups of BATCH_LIMIT, one transaction each. A turn's latency
+    is its group's: its reply waits for the group's commit."""
+    engine = Engine(database=database, config=load_app_config(ROOT / "app.yaml"))
+    people = [
+        PersonRef(platform="bench", user_id=f"batched{n}", display_name=f"User {n}")
+        for n in range(requesters)
+    ]
+    inbounds = [Inbound.start(p) for p in people]
+    inbounds += [Inbound.say(p, answer) for answer in ANSWERS for p in people]
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for first in range(0, len(inbounds), BATCH_LIMIT):
+        group = inbounds[first : first + BATCH_LIMIT]
+        t0 = time.perf_counter()
+        engine.handle_batch(group)
+        latencies.extend([time.perf_counter() - t0] * len(group))
+    return time.perf_counter() - started, latencies
 
 
 def run_floor(database: Database, count: int) -> tuple[float, list[float]]:
@@ -148,6 +170,9 @@ def main() -> None:
             report(name, "engine turn", elapsed, latencies)
             ratio = statistics.median(latencies) / statistics.median(floor)
             print(f"{'':<11} {'turn p50 / floor p50':<24} {ratio:>7.1f}x")
+            if database.is_sqlite:
+                elapsed, latencies = run_engine_batched(database, args.requesters)
+                report(name, f"turns in groups of {BATCH_LIMIT}", elapsed, latencies)
 
 
 if __name__ == "__main__":
