@@ -2,22 +2,24 @@
 
 It reads turns (length-prefixed pickles) on stdin and answers each on the original stdout by
 call id; stdout itself is pointed at stderr so a stray print can never corrupt a frame. On
-SQLite one turn runs at a time (the file has one writer anyway); on PostgreSQL, as many as the
-engine allows, in threads. Drafting after a submit runs here, beside the turns, and a DRAFTED
-frame tells the server when the drafts exist. End of input means the server is stopping:
-finish, let drafts in progress finish, exit.
+SQLite the turns that queued up while the last batch ran go in one transaction (the file has one
+writer anyway, and a commit costs as much as a turn); on PostgreSQL, as many run at once as the
+engine allows, in threads. Drafting after a submit runs here too (rule-based drafts between
+batches, a model's in the background), and a DRAFTED frame tells the server when the drafts
+exist. End of input means the server is stopping: finish, let drafts in progress finish, exit.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
+import select
 import signal
 import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO
@@ -28,7 +30,7 @@ from bot.engine import BATCH_LIMIT
 from bot.heap import freeze_startup_objects
 from bot.log_setup import configure_logging
 from bot.messages import Inbound
-from bot.turns import DRAFTED, READY, encode_frame, read_frame
+from bot.turns import DRAFTED, READY, encode_frame, read_frame, take_frames
 
 log = logging.getLogger("bot.turn_worker")
 
@@ -135,29 +137,28 @@ def _draft_between_batches(app: App) -> list[int]:
 
 def _batches(frames_in: IO[bytes]) -> Iterator[list[tuple[int, Inbound]]]:
     """Turns as they queue up: whatever has arrived while the last batch ran, up to the
-    engine's limit, so under load one commit serves many turns and a lone turn never waits."""
-    arrived: queue.SimpleQueue[tuple[int, Inbound] | None] = queue.SimpleQueue()
+    engine's limit, so under load one commit serves many turns and a lone turn never waits.
+    Read straight from the pipe, in this thread: a reader thread would fight the turns for
+    the GIL on every frame."""
+    fd = frames_in.fileno()
+    unread = bytearray()
+    waiting: deque[tuple[int, Inbound]] = deque()
+    is_open = True
+    while is_open or waiting:
+        if is_open and not waiting:
+            is_open = _read_into(fd, unread)  # blocks until the server sends something
+        while is_open and select.select([fd], [], [], 0)[0]:
+            is_open = _read_into(fd, unread)
+        waiting.extend(take_frames(unread))
+        if waiting:
+            yield [waiting.popleft() for _ in range(min(BATCH_LIMIT, len(waiting)))]
 
-    def read() -> None:
-        try:
-            while (frame := read_frame(frames_in)) is not None:
-                arrived.put(frame)
-        finally:
-            arrived.put(None)
 
-    threading.Thread(target=read, name="turn-reader", daemon=True).start()
-    while (first := arrived.get()) is not None:
-        batch = [first]
-        while len(batch) < BATCH_LIMIT:
-            try:
-                frame = arrived.get_nowait()
-            except queue.Empty:
-                break
-            if frame is None:
-                yield batch
-                return
-            batch.append(frame)
-        yield batch
+def _read_into(fd: int, unread: bytearray) -> bool:
+    """False at end of input: the server closed the pipe."""
+    chunk = os.read(fd, 1 << 16)
+    unread += chunk
+    return bool(chunk)
 
 
 if __name__ == "__main__":

@@ -373,3 +373,20 @@ def read_frame(stream: IO[bytes]) -> tuple[int, Any] | None:
     (size,) = _HEADER.unpack(header)
     call_id, payload = pickle.loads(stream.read(size))
     return int(call_id), payload
+
+
+def take_frames(unread: bytearray) -> list[tuple[int, Any]]:
+    """Every complete frame at the start of ``unread``, removed from it; a partial frame stays
+    for the next read."""
+    frames: list[tuple[int, Any]] = []
+    offset = 0
+    while len(unread) - offset >= _HEADER.size:
+        (size,) = _HEADER.unpack_from(unread, offset)
+        end = offset + _HEADER.size + size
+        if len(unread) < end:
+            break
+        call_id, payload = pickle.loads(memoryview(unread)[offset + _HEADER.size : end])
+        frames.append((int(call_id), payload))
+        offset = end
+    del unread[:offset]
+    return frames

@@ -14,7 +14,7 @@ import pytest
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.messages import Inbound, PersonRef
-from bot.turns import ProcessTurns, TurnWorkerUnavailable
+from bot.turns import ProcessTurns, TurnWorkerUnavailable, encode_frame, take_frames
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.processes import wait_until_gone
 
@@ -105,3 +105,15 @@ def _turn_workers() -> list[int]:
             if b"bot.turn_worker" in command and state != "Z":
                 found.append(int(child))
     return found
+
+
+def test_frames_split_across_reads_come_out_whole_and_in_order() -> None:
+    sent = [(n, Inbound.say(person(n), "x" * n * 1000)) for n in range(1, 4)]
+    stream = b"".join(encode_frame(call_id, inbound) for call_id, inbound in sent)
+    unread = bytearray()
+    received = []
+    for start in range(0, len(stream), 3):  # reads that end mid-header and mid-body
+        unread += stream[start : start + 3]
+        received.extend(take_frames(unread))
+    assert received == sent
+    assert unread == bytearray()
