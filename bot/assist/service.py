@@ -113,7 +113,8 @@ class Assistant:
             again = self._submitted(session, request_id)
             if again is None:
                 return []  # another process drafted it meanwhile
-            return self._store(session, again[0], drafted, questions)
+            stored = self._store(session, [(again[0], drafted, questions)])
+        return [row["kind"] for row in stored]
 
     def draft_many(self, request_ids: Sequence[int]) -> list[int]:
         """Drafts for several submitted requests; the ids that got them. Without a model they
@@ -122,8 +123,7 @@ class Assistant:
         holds up no other."""
         if self.llm is None and len(request_ids) > 1:
             try:
-                with self.database.session() as session:
-                    return [i for i in request_ids if self._draft_by_rules(session, i)]
+                return self._draft_together(request_ids)
             except Exception:
                 log.warning("drafting %d requests together failed; one by one", len(request_ids))
         drafted = []
@@ -135,12 +135,30 @@ class Assistant:
                 log.exception("drafting request %s failed", request_id)
         return drafted
 
+    def _draft_together(self, request_ids: Sequence[int]) -> list[int]:
+        """Rule-based drafts for several requests, their reads done once for all."""
+        with self.database.session(autoflush=False) as session:
+            requests = {
+                r.id: r
+                for r in service.requests_by_id(session, ids=request_ids)
+                if r.status == RequestStatus.SUBMITTED
+            }
+            answers = service.latest_answers_for(session, request_ids=list(requests))
+            drafted: list[tuple[Request, Drafted, DraftedQuestions]] = []
+            for request_id in request_ids:
+                if (request := requests.pop(request_id, None)) is None:
+                    continue
+                current = self._asked(answers.get(request_id, {}))
+                drafted.append((request, *self._draft(current)))
+            self._store(session, drafted)
+        return [request.id for request, _, _ in drafted if request.id is not None]
+
     def _draft_by_rules(self, session: Session, request_id: int) -> list[str]:
         loaded = self._submitted(session, request_id)
         if loaded is None:
             return []
         drafted, questions = self._draft(loaded[1])
-        return self._store(session, loaded[0], drafted, questions)
+        return [row["kind"] for row in self._store(session, [(loaded[0], drafted, questions)])]
 
     def _submitted(
         self, session: Session, request_id: int
@@ -149,9 +167,12 @@ class Assistant:
         request = service.get_request(session, request_id=request_id)
         if request is None or request.status != RequestStatus.SUBMITTED:
             return None
+        return request, self._asked(service.latest_answers(session, request_id=request_id))
+
+    def _asked(self, latest: dict[str, service.CurrentAnswer]) -> dict[str, str]:
+        """The answers to the configured questions (not notes, not skips), for the drafts."""
         asked = {q.id for q in self.config.questions}
-        latest = service.latest_answers(session, request_id=request_id)
-        return request, {k: a.text for k, a in latest.items() if k in asked and not a.skipped}
+        return {k: a.text for k, a in latest.items() if k in asked and not a.skipped}
 
     def _draft(self, answers: dict[str, str]) -> tuple[Drafted, DraftedQuestions]:
         drafted = self._classify(answers)
@@ -164,42 +185,43 @@ class Assistant:
         return drafted, questions
 
     def _store(
-        self,
-        session: Session,
-        request: Request,
-        drafted: Drafted,
-        questions: DraftedQuestions,
-    ) -> list[str]:
-        assert request.id is not None
+        self, session: Session, drafted: Sequence[tuple[Request, Drafted, DraftedQuestions]]
+    ) -> list[dict[str, Any]]:
+        """Both drafts of each request, its move to review, and their audit events; the draft
+        rows and their events each go in one statement however many requests there are."""
         now = self.clock()
-        classification = {
-            "category": drafted.classification.category,
-            "training_fit": drafted.classification.training_fit,
-            "confidence": drafted.classification.confidence,
-            "evidence": list(drafted.classification.evidence),
-            "reasons": list(drafted.classification.reasons),
-        }
-        drafts = [
-            _draft_row(request.id, CLASSIFICATION, classification, drafted, now),
-            _draft_row(request.id, REVIEWER_QUESTIONS, questions.questions, questions, now),
-        ]
-        service.change_status(
-            session, request=request, status=RequestStatus.IN_REVIEW, actor_id=None, now=now
-        )
-        for draft in drafts:
-            service.record_audit(
-                session,
-                actor_id=None,
-                request_id=request.id,
-                action="draft.created",
-                after={
-                    "draft_id": service.insert_draft(session, draft),
-                    "kind": draft["kind"],
-                    "source": draft["source"],
-                },
-                now=now,
+        rows = []
+        for request, classified, questions in drafted:
+            assert request.id is not None
+            classification = {
+                "category": classified.classification.category,
+                "training_fit": classified.classification.training_fit,
+                "confidence": classified.classification.confidence,
+                "evidence": list(classified.classification.evidence),
+                "reasons": list(classified.classification.reasons),
+            }
+            rows.append(_draft_row(request.id, CLASSIFICATION, classification, classified, now))
+            rows.append(
+                _draft_row(request.id, REVIEWER_QUESTIONS, questions.questions, questions, now)
             )
-        return [draft["kind"] for draft in drafts]
+            service.change_status(
+                session, request=request, status=RequestStatus.IN_REVIEW, actor_id=None, now=now
+            )
+        ids = service.insert_drafts(session, rows)
+        service.record_audits(
+            session,
+            [
+                {
+                    "actor_id": None,
+                    "request_id": row["request_id"],
+                    "action": "draft.created",
+                    "after": {"draft_id": draft_id, "kind": row["kind"], "source": row["source"]},
+                    "at": now,
+                }
+                for row, draft_id in zip(rows, ids, strict=True)
+            ],
+        )
+        return rows
 
     def _classify(self, answers: dict[str, str]) -> Drafted:
         if self.llm is not None:

@@ -35,7 +35,7 @@ _AUDIT = AuditEvent.__table__  # type: ignore[attr-defined]
 _DRAFT = Draft.__table__  # type: ignore[attr-defined]
 _INSERT_ANSWER = insert(_ANSWER)
 _INSERT_AUDIT = insert(_AUDIT)
-_INSERT_DRAFT = insert(_DRAFT).returning(_DRAFT.c.id)
+_INSERT_DRAFTS = insert(_DRAFT).returning(_DRAFT.c.id, sort_by_parameter_order=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,9 +438,19 @@ def record_audit(
     )
 
 
-def insert_draft(session: Session, values: dict[str, Any]) -> int:
-    """A new draft's id; drafts, like answers, are written as plain rows."""
-    return int(session.connection().execute(_INSERT_DRAFT, values).scalar_one())
+def record_audits(session: Session, events: Sequence[dict[str, Any]]) -> None:
+    """Several audit events (``record_audit``'s fields, ``at`` for ``now``) in one statement."""
+    if events:
+        rows = [{"before": None, "after": None, **event} for event in events]
+        session.connection().execute(_INSERT_AUDIT, rows)
+
+
+def insert_drafts(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """New drafts' ids, in the order given; drafts, like answers, are written as plain rows."""
+    if not rows:
+        return []
+    result = session.connection().execute(_INSERT_DRAFTS, list(rows))
+    return [int(row[0]) for row in result]
 
 
 def list_requests(
@@ -458,6 +468,13 @@ def list_requests(
     if limit is not None:
         statement = statement.limit(limit)
     return list(session.exec(statement).all())
+
+
+def requests_by_id(session: Session, *, ids: Iterable[int]) -> list[Request]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    return list(session.exec(select(Request).where(col(Request.id).in_(wanted))).all())
 
 
 def people_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Person]:
