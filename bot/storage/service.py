@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, tuple_
+from sqlalchemy import bindparam, insert, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -215,15 +215,24 @@ def claim_events(
     for the first time. A pair given twice is claimed once."""
     if not events:
         return set()
-    postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _CLAIM_EVENTS[session.get_bind().dialect.name == "postgresql"]
+    rows = [{"platform": p, "event_id": e, "received_at": now} for p, e in events]
+    return {(row[0], row[1]) for row in session.connection().execute(statement, rows)}
+
+
+def _claim_many_statement(insert: Any) -> Any:
     table = ProcessedEvent.__table__  # type: ignore[attr-defined]
-    statement = (
-        (postgresql_insert if postgresql else sqlite_insert)(table)
-        .values([{"platform": p, "event_id": e, "received_at": now} for p, e in events])
+    return (
+        insert(table)
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
         .returning(table.c.platform, table.c.event_id)
     )
-    return {(row[0], row[1]) for row in session.connection().execute(statement)}
+
+
+_CLAIM_EVENTS = {
+    False: _claim_many_statement(sqlite_insert),
+    True: _claim_many_statement(postgresql_insert),
+}
 
 
 def _claim_statement(insert: Any) -> Any:
@@ -292,39 +301,27 @@ def latest_answers(session: Session, *, request_id: int) -> dict[str, CurrentAns
     return latest
 
 
+_ANSWERS_OF_REQUESTS = (
+    core_select(*_ANSWERS_OF_REQUEST.selected_columns)
+    .where(_ANSWER.c.request_id.in_(bindparam("request_ids", expanding=True)))
+    .order_by(_ANSWER.c.id)
+)
+
+
 def latest_answers_for(
     session: Session, *, request_ids: Sequence[int]
 ) -> dict[int, dict[str, CurrentAnswer]]:
+    """``latest_answers`` for several requests in one statement."""
     if not request_ids:
         return {}
-    newest = (
-        core_select(
-            _ANSWER.c.request_id,
-            _ANSWER.c.question_id,
-            func.max(_ANSWER.c.version).label("version"),
-        )
-        .where(_ANSWER.c.request_id.in_(request_ids))
-        .group_by(_ANSWER.c.request_id, _ANSWER.c.question_id)
-        .subquery()
-    )
-    rows = session.execute(
-        core_select(
-            _ANSWER.c.request_id,
-            _ANSWER.c.question_id,
-            _ANSWER.c.text,
-            _ANSWER.c.skipped,
-            _ANSWER.c.version,
-        ).join(
-            newest,
-            (_ANSWER.c.request_id == newest.c.request_id)
-            & (_ANSWER.c.question_id == newest.c.question_id)
-            & (_ANSWER.c.version == newest.c.version),
-        )
-    )
     result: dict[int, dict[str, CurrentAnswer]] = defaultdict(dict)
+    rows = session.connection().execute(_ANSWERS_OF_REQUESTS, {"request_ids": list(request_ids)})
     for row in rows:
         answer = CurrentAnswer(*row)
-        result[answer.request_id][answer.question_id] = answer
+        latest = result[answer.request_id]
+        held = latest.get(answer.question_id)
+        if held is None or answer.version > held.version:
+            latest[answer.question_id] = answer
     return dict(result)
 
 
