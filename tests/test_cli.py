@@ -52,6 +52,18 @@ def test_chat_reads_replies_from_a_pipe(env: dict[str, str]) -> None:
     assert "Paused" in run.out
 
 
+def test_quit_leaves_the_terminal_and_files_nothing(env: dict[str, str]) -> None:
+    run = triage_bot("chat", "--as", "Di", env=env, stdin=f"{GOOD_ANSWERS[0]}\nQuit\nmore\n")
+    assert run.code == 0, run.err
+    assert run.out.rstrip().endswith(
+        "you › Quit\nPaused. Everything you typed is saved; "
+        "run triage-bot chat again to pick up where you left off."
+    )
+    again = triage_bot("chat", "--as", "Di", env=env, stdin='continue\n"exit"\n')
+    assert "You were on question 2 of 6" in again.out  # "more" was never read
+    assert "[Question 3 of 6]" in again.out  # a quoted "exit" is an answer
+
+
 def test_closing_and_reopening_the_terminal_resumes(env: dict[str, str]) -> None:
     first = triage_bot("chat", "--as", "Cy", env=env, stdin="\n".join(GOOD_ANSWERS[:2]) + "\n")
     assert first.code == 0, first.err

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "terminal"
 DISPLAY_LIMIT = 600
 PROMPT = "you › "
+LEAVE_WORDS = {"quit", "exit"}
+"""Typed alone, these leave the terminal like Ctrl-D (quoted, "quit" is an answer)."""
 BOT = "bot › "
 GOODBYE = "Bye. Run triage-bot chat whenever you want to start a request."
 PAUSED = (
@@ -120,6 +122,8 @@ class ConsoleChannel:
             text = line.rstrip("\r\n")
             if echo:
                 self.write(PROMPT + visible(text))
+            if _is_leaving(text):
+                break
             self.reply(text)
         self.write(PAUSED if self.in_progress else GOODBYE)
 
@@ -131,7 +135,14 @@ class ConsoleChannel:
             except (EOFError, KeyboardInterrupt):
                 self.write("\n" + (PAUSED if self.in_progress else GOODBYE))
                 return
+            if _is_leaving(text):
+                self.write(PAUSED if self.in_progress else GOODBYE)
+                return
             self.reply(text)
+
+
+def _is_leaving(text: str) -> bool:
+    return text.strip().casefold() in LEAVE_WORDS
 
 
 def _prefix(text: str, width: int | None) -> str:
