@@ -46,9 +46,9 @@ class Engine:
         """SQLite has one writer at a time; more threads would only queue in its busy handler,
         whose back-off sleeps (up to 100 ms) dominate latency under load."""
         self.observe: Callable[[float], None] = lambda seconds: None
+        """Called with each turn's duration (the server's metrics hook in here)."""
         self.after_submit: Callable[[int], None] = lambda request_id: None
         """Called after the commit of a submitting turn (the app starts drafting there)."""
-        """Called with each turn's duration (the server's metrics hook in here)."""
 
     def handle(self, inbound: Inbound) -> TurnResult:
         """Run one turn. Retries when a first contact races another (a unique key collides)."""
@@ -57,14 +57,13 @@ class Engine:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 result = self._turn(inbound)
-                self.observe(time.perf_counter() - started)
-                if result.submitted_request_id is not None:
-                    self.after_submit(result.submitted_request_id)
-                return result
             except (IntegrityError, OperationalError) as exc:
                 if attempt == _ATTEMPTS or not _is_retryable(exc):
                     raise
                 log.info("turn for %s collided (%s); retrying", inbound.person.user_id, exc.orig)
+                continue
+            self._committed(result, time.perf_counter() - started)
+            return result
         raise AssertionError("unreachable")
 
     def handle_batch(self, inbounds: Sequence[Inbound]) -> list[TurnResult | Exception]:
@@ -74,8 +73,12 @@ class Engine:
         so no reply goes out before its answer is stored. If anything in a group fails, the
         group is undone and each of its turns runs again on its own, so one person's error
         never costs another person their answer."""
+        try:
+            storable = [_storable_inbound(i) for i in inbounds]
+        except Exception:  # one malformed turn: let it fail on its own
+            return [self._handle_alone(inbound) for inbound in inbounds]
         results: list[TurnResult | Exception] = []
-        for group in _groups_of_different_people([_storable_inbound(i) for i in inbounds]):
+        for group in _groups_of_different_people(storable):
             results.extend(self._handle_group(group))
         return results
 
@@ -92,10 +95,18 @@ class Engine:
             return [self._handle_alone(inbound) for inbound in group]
         seconds = time.perf_counter() - started
         for result in results:
+            self._committed(result, seconds)
+        return list(results)
+
+    def _committed(self, result: TurnResult, seconds: float) -> None:
+        """After the commit the answer is stored whatever a hook does, so a hook that fails is
+        logged instead of turning a stored turn into a failed one."""
+        try:
             self.observe(seconds)
             if result.submitted_request_id is not None:
                 self.after_submit(result.submitted_request_id)
-        return list(results)
+        except Exception:
+            log.exception("after the turn for %s", result.request_reference or "no request")
 
     def _handle_alone(self, inbound: Inbound) -> TurnResult | Exception:
         try:

@@ -121,3 +121,25 @@ def test_each_persons_summary_in_a_batch_shows_their_own_answers(engine: Engine)
         assert [item.answer for item in summary.items] == [
             f"{answer} ({who.user_id})" for answer in GOOD_ANSWERS
         ]
+
+
+def test_a_hook_that_fails_after_the_commit_leaves_every_turn_answered(
+    engine: Engine, database: Database
+) -> None:
+    def broken_drafting(request_id: int) -> None:
+        raise RuntimeError("drafting pool shut down")
+
+    people = [person(n) for n in range(2)]
+    engine.handle_batch([Inbound.start(p) for p in people])
+    for answer in GOOD_ANSWERS:
+        engine.handle_batch([Inbound.say(p, answer) for p in people])
+    engine.after_submit = broken_drafting
+    results = engine.handle_batch([Inbound.say(p, "submit") for p in people])
+    assert [ok(r).submitted_request_id for r in results] == [1, 2]
+
+
+def test_a_malformed_turn_in_a_batch_fails_alone(engine: Engine) -> None:
+    nameless = PersonRef(platform="slack", user_id=None)  # type: ignore[arg-type]
+    results = engine.handle_batch([Inbound.start(person(1)), Inbound.start(nameless)])
+    assert ok(results[0]).asking == "failing_task"
+    assert isinstance(results[1], Exception)

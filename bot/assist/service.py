@@ -432,6 +432,7 @@ def _draft_row(
         "completion_tokens": origin.completion_tokens,
         "note": origin.note,
         "status": DraftStatus.PENDING.value,
+        "final_content": None,  # JSON null, as the ORM wrote it
         "created_at": now,
     }
 

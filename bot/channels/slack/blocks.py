@@ -43,6 +43,7 @@ BLOCKS_PER_MESSAGE = 50
 NEW_REQUEST_ACTION = "triage-request-new"
 HOME_BLOCK_LIMIT = 100
 CACHED_TEXT_LIMIT = 2000
+BUTTON_VALUE_LIMIT = 2000
 
 
 def escape(text: str) -> str:
@@ -140,6 +141,8 @@ def _cached_section_dict(text: str) -> dict[str, Any]:
 def actions_dict(buttons: Sequence[Button]) -> dict[str, Any]:
     """A row of buttons. Rows differ between requests only in their values (ids such as
     '12:failing_task:0'), so the row is built once per shape and the values put in after."""
+    if any(len(button.value) > BUTTON_VALUE_LIMIT for button in buttons[:25]):
+        return actions_block(buttons).to_dict()  # slack_sdk refuses it, as it should
     shape = tuple(replace(button, value="") for button in buttons[:25])
     row = _actions_shape_dict(shape)
     elements = [
