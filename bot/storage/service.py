@@ -294,11 +294,14 @@ def latest_answers(session: Session, *, request_id: int) -> dict[str, CurrentAns
     most, so reading them all beats a grouped subquery on the per-turn path."""
     latest: dict[str, CurrentAnswer] = {}
     for row in session.connection().execute(_ANSWERS_OF_REQUEST, {"request_id": request_id}):
-        answer = CurrentAnswer(*row)
-        held = latest.get(answer.question_id)
-        if held is None or answer.version > held.version:
-            latest[answer.question_id] = answer
+        _keep_newest(latest, CurrentAnswer(*row))
     return latest
+
+
+def _keep_newest(latest: dict[str, CurrentAnswer], answer: CurrentAnswer) -> None:
+    held = latest.get(answer.question_id)
+    if held is None or answer.version > held.version:
+        latest[answer.question_id] = answer
 
 
 _ANSWERS_OF_REQUESTS = (
@@ -318,10 +321,7 @@ def latest_answers_for(
     rows = session.connection().execute(_ANSWERS_OF_REQUESTS, {"request_ids": list(request_ids)})
     for row in rows:
         answer = CurrentAnswer(*row)
-        latest = result[answer.request_id]
-        held = latest.get(answer.question_id)
-        if held is None or answer.version > held.version:
-            latest[answer.question_id] = answer
+        _keep_newest(result[answer.request_id], answer)
     return dict(result)
 
 
