@@ -235,9 +235,9 @@ def _groups_of_different_people(inbounds: list[Inbound]) -> list[list[Inbound]]:
     """Consecutive runs with no person twice (without autoflush, a second turn for the same
     person would not see the first one's answer), in the order given."""
     groups: list[list[Inbound]] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[service.PersonKey] = set()
     for inbound in inbounds:
-        key = (inbound.person.platform, inbound.person.workspace_id, inbound.person.user_id)
+        key = service.person_key(inbound.person)
         if not groups or key in seen or len(groups[-1]) >= BATCH_LIMIT:
             groups.append([])
             seen.clear()
