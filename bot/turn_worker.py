@@ -84,10 +84,8 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
                 app.engine.handle(inbound),
                 time.perf_counter() - started,
             )
-        except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            log.error("error %s in a turn for %s", error_id, inbound.person.user_id, exc_info=True)
-            outcome = ("failed", error_id)
+        except Exception as exc:
+            outcome = _failed(inbound, exc)
         send(call_id, outcome)
 
     def answer_batch(frames: list[tuple[int, Inbound]]) -> None:
@@ -95,17 +93,12 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
         results = app.engine.handle_batch([inbound for _, inbound in frames])
         seconds = time.perf_counter() - started
         for (call_id, inbound), result in zip(frames, results, strict=True):
-            if isinstance(result, Exception):
-                error_id = uuid.uuid4().hex[:8]
-                log.error(
-                    "error %s in a turn for %s",
-                    error_id,
-                    inbound.person.user_id,
-                    exc_info=(type(result), result, result.__traceback__),
-                )
-                send(call_id, ("failed", error_id), flush=False)
-            else:
-                send(call_id, ("ok", result, seconds), flush=False)
+            outcome = (
+                _failed(inbound, result)
+                if isinstance(result, Exception)
+                else ("ok", result, seconds)
+            )
+            send(call_id, outcome, flush=False)
         with write_lock:
             frames_out.flush()  # one write for the whole batch's answers
 
@@ -122,6 +115,18 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
     with ThreadPoolExecutor(app.engine.max_parallel_turns, thread_name_prefix="turn") as pool:
         while (frame := read_frame(frames_in)) is not None:
             pool.submit(answer, *frame)
+
+
+def _failed(inbound: Inbound, exc: Exception) -> tuple[str, str]:
+    """The answer for a turn that raised: logged here in full, under an id the user is shown."""
+    error_id = uuid.uuid4().hex[:8]
+    log.error(
+        "error %s in a turn for %s",
+        error_id,
+        inbound.person.user_id,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return ("failed", error_id)
 
 
 def _draft_between_batches(app: App) -> list[int]:
