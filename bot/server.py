@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import App
 from bot.channels.slack.app import build_web_client, wire_slack
 from bot.channels.slack.decisions import SlackSender
+from bot.channels.slack.http import SlackRequestGate
 from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.channels.teams.decisions import TeamsDecisions, TeamsSender
 from bot.heap import freeze_startup_objects
@@ -25,6 +26,7 @@ from bot.storage.database import DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 SLACK_KEY = web.AppKey("slack", AsyncApp)
+SLACK_GATE_KEY = web.AppKey("slack_gate", SlackRequestGate)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
 TEAMS_KEY = web.AppKey("teams", TeamsBot)
@@ -95,6 +97,7 @@ def build_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics_text)
     if app.settings.slack_enabled:
+        web_app[SLACK_GATE_KEY] = SlackRequestGate(app.settings.slack_signing_secret or "")
         web_app.router.add_post("/slack/events", _slack_events)
         if app.settings.slack_client_id and not app.settings.slack_bot_token:
             web_app.router.add_get("/slack/install", _slack_oauth)
@@ -126,9 +129,8 @@ async def _teams_messages(request: web.Request) -> web.StreamResponse:
 
 
 async def _slack_events(request: web.Request) -> web.Response:
-    """Bolt verifies the signature and timestamp (401 otherwise), then acknowledges first."""
-    bolt_response = await request.app[SLACK_KEY].async_dispatch(await to_bolt_request(request))
-    return await to_aiohttp_response(bolt_response)
+    """Signature and timestamp first (401 otherwise), then Bolt, which acknowledges first."""
+    return await request.app[SLACK_GATE_KEY].dispatch(request, request.app[SLACK_KEY])
 
 
 async def _slack_oauth(request: web.Request) -> web.Response:

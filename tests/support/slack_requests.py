@@ -32,20 +32,35 @@ def signature_headers(body: str, *, secret: str = SIGNING_SECRET, age: int = 0) 
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=" + digest.hexdigest()}
 
 
+def post_signed_bytes(url: str, raw: bytes, *, content_type: str) -> Response:
+    """Signed as Slack signs, over bytes that need not be valid UTF-8."""
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256)
+    headers = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+    }
+    return _send(url, raw, content_type=content_type, headers=headers)
+
+
 def post(
     url: str, body: str, *, content_type: str, headers: dict[str, str] | None = None
 ) -> Response:
+    return _send(url, body.encode(), content_type=content_type, headers=headers)
+
+
+def _send(url: str, data: bytes, *, content_type: str, headers: dict[str, str] | None) -> Response:
     request = urllib.request.Request(
         url,
-        data=body.encode(),
+        data=data,
         method="POST",
         headers={"Content-Type": content_type, **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return Response(response.status, response.read().decode())
+            return Response(response.status, response.read().decode(errors="replace"))
     except urllib.error.HTTPError as error:
-        return Response(error.code, error.read().decode())
+        return Response(error.code, error.read().decode(errors="replace"))
 
 
 class SlackSender:
