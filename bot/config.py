@@ -217,6 +217,8 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str | None = None
+    microsoft_openid_metadata_url: str | None = None
+    """Where Bot Framework signing keys are looked up instead of Microsoft's (a proxy, a test)."""
     teams_emulator: bool = False
     """Serve /api/messages without Bot Framework authentication, for a local emulator only."""
     openai_api_key: str | None = None

@@ -511,3 +511,31 @@ def test_teams_reviewers_edit_questions_and_a_second_press_changes_nothing(
         assert questions.final_content == {"risk": ["Who loses data if this waits?"]}
     finally:
         server.stop()
+
+
+def test_bodies_that_are_not_activities_get_400_not_500(
+    teams: ServerThread, connector: FakeConnector
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    statuses = []
+    for raw in (
+        b"[" * 10_000,
+        b'{"text": "caf\xe9"}',
+        b"null",
+        b'{"type": "message", "timestamp": 5}',
+    ):
+        request = urllib.request.Request(
+            teams.url + "/api/messages",
+            data=raw,
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            statuses.append(200)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    assert statuses == [400, 400, 400, 400]
+    assert connector.sent == []

@@ -34,6 +34,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 from bot.assist.questions import questions_from_lines
 from bot.assist.service import Assistant
 from bot.channels.teams import cards
+from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.config import Settings
 from bot.engine import Engine
 from bot.flows import copy
@@ -67,6 +68,8 @@ def build_adapter(settings: Settings) -> CloudAdapter:
     """Bot Framework authentication is on whenever MICROSOFT_APP_ID is set; with no app id the
     adapter accepts unauthenticated activities, which is how botbuilder serves a local emulator."""
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotConfig(settings)))
+    if settings.microsoft_app_id:
+        KeyRegistry(metadata_url=settings.microsoft_openid_metadata_url).install()
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         if isinstance(error, TurnFailed):  # the worker logged the details under its id
@@ -199,13 +202,19 @@ class TeamsBot(ActivityHandler):
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """POST /api/messages. CloudAdapter.process would serialise an invoke response twice
-        (ActivityHandler already did), so the few lines it does are done here."""
+        (ActivityHandler already did), so the few lines it does are done here. A token that
+        cannot be a Bot Framework token is refused before the body is even read."""
+        authorization = request.headers.get("Authorization", "")
+        problem = token_problem(authorization) if self.app_id else None
+        if problem is not None:
+            log.warning("refused a Teams request before checking its token: %s", problem)
+            return web.Response(status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415)
         try:
             body = await request.json()
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except ValueError:
+        except (ValueError, RecursionError):  # bad JSON or UTF-8, nested past the limit, bad fields
             activity = None
         if activity is None:
             return web.Response(status=400, text="not an activity")
@@ -213,7 +222,7 @@ class TeamsBot(ActivityHandler):
             return web.Response(status=400, text="no activity type")
         try:
             invoke_response = await self.adapter.process_activity(
-                request.headers.get("Authorization", ""), activity, self.on_turn
+                authorization, activity, self.on_turn
             )
         except Exception as exc:  # turn errors are handled inside; what escapes is the token check
             log.warning("refused a Teams request whose token did not check out: %r", exc)
