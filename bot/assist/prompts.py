@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +29,24 @@ def load_prompt(name: str, folder: Path = PROMPTS_DIR) -> Prompt:
     return Prompt(name, header.removeprefix("version:").strip(), template.strip() + "\n")
 
 
+# Marker characters, and the line breaks JSON leaves raw (NEL, line and paragraph separators).
+_ESCAPED = ("<", ">", "\u0085", "\u2028", "\u2029")
+
+
 def render_answers(answers: Mapping[str, str], prompts: Mapping[str, str]) -> str:
-    """One line per answer, labelled with its question, for the model to read as data."""
-    return "\n".join(
-        f"- {prompts.get(question_id, question_id)} {text.strip()}"
+    """The answers as one JSON array of {question, answer}, one item a line, for the model to
+    read as data. JSON turns an answer's newlines into ``\\n``, so no answer can add a line of
+    its own, and ``<`` and ``>`` are written as ``\\u003c`` and ``\\u003e``, so no answer can
+    spell the markers that close the block; nor can Unicode's own line separators break a line."""
+    items = [
+        json.dumps(
+            {"question": prompts.get(question_id, question_id), "answer": text.strip()},
+            ensure_ascii=False,
+        )
         for question_id, text in answers.items()
         if text.strip()
-    )
+    ]
+    listed = "[\n" + ",\n".join(items) + "\n]"
+    for character in _ESCAPED:
+        listed = listed.replace(character, f"\\u{ord(character):04x}")
+    return listed
