@@ -57,13 +57,16 @@ class Question(_Strict):
 
 
 class AssetPushback(_Strict):
-    asset_words: tuple[str, ...] = ("video", "course", "e-learning", "module", "training")
-    behaviour_cues: tuple[str, ...] = ("can't", "don't", "fail", "wrong", "not")
+    asset_words: tuple[str, ...] = ("video", "course", "e-learning", "module", "training", "talk")
+    behaviour_cues: tuple[str, ...] = ()
+    """Words of the operator's own that name a problem, beside the ones the bot knows."""
 
 
 class Category(_Strict):
     id: Identifier
     label: str
+    description: str = ""
+    """What belongs here, in a line: the model's prompt carries it."""
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.config import AppConfig, Question, QuestionKind
 from bot.flows import copy, views
-from bot.flows.answers import check_answer, named_asset
+from bot.flows.answers import asset_asked_for, check_answer
 from bot.flows.commands import (
     Command,
     CommandName,
@@ -328,16 +328,17 @@ class TriageFlow:
             self.problem = checked.problem
             self._keep_unfiled("answer.rejected", text)
             return [Outbound(checked.problem or ""), *self._ask(question)]
-        asset = named_asset(text, self.config.asset_pushback) if question.asset_check else None
-        if asset and not self.conversation.pushback_given:
-            self._record(ASSET_NOTE_ID, text)
+        asked = asset_asked_for(text, self.config.asset_pushback) if question.asset_check else None
+        if asked is not None and not self.conversation.pushback_given:
+            self._record(ASSET_NOTE_ID, text)  # the asset idea, kept whether or not we ask again
             self.conversation.pushback_given = True
-            return [
-                Outbound(
-                    copy.ASSET_PUSHBACK.format(asset=asset),
-                    progress=views.progress(self.config, question),
-                )
-            ]
+            if asked.needs_follow_up:
+                return [
+                    Outbound(
+                        copy.ASSET_PUSHBACK.format(asset=asked.asset),
+                        progress=views.progress(self.config, question),
+                    )
+                ]
         self._record(question.id, checked.text)
         return self._advance_from(question)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import col, select
 
 from bot.engine import Engine
@@ -145,6 +146,52 @@ def test_a_named_asset_gets_one_gentle_follow_up_and_is_kept_as_a_note(
 def test_a_behaviour_that_mentions_a_course_is_not_pushed_back(chat: Transcript) -> None:
     chat.start().send("Managers don't finish the onboarding course with new hires")
     chat.expect("Question 2 of 6").expect_not("format (")
+
+
+@pytest.mark.parametrize(
+    "asset_only",
+    [
+        "Please build a course on our brand.",
+        "can u do a toolbox talk on ladders",
+        "Could you do us a quick talk on lockout for the line?",
+        "we'd like a lunch and learn about AI",
+        "Refresher on GDPR for the team pls",
+    ],
+)
+def test_a_request_that_only_asks_for_an_asset_is_asked_for_the_behaviour(
+    chat: Transcript, database: Database, asset_only: str
+) -> None:
+    chat.start().send(asset_only).expect("rather than what people do", "Question 1 of 6")
+    assert [a.text for a in answers_in_db(database, ASSET_NOTE_ID)] == [asset_only]
+    assert answers_in_db(database, "failing_task") == []
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        "The course's approvals are stuck with legal for months",
+        "Engineers fit the telemetry module wrongly on the new boards",
+        "Approval for outside trainers takes months",
+        "Nobody owns the approvals for the compliance course",
+        "Sessions time out on the ward tablets",
+    ],
+)
+def test_an_asset_word_inside_a_problem_is_not_pushed_back_nor_noted(
+    chat: Transcript, database: Database, problem: str
+) -> None:
+    chat.start().send(problem).expect("Question 2 of 6").expect_not("rather than what people do")
+    assert [a.text for a in answers_in_db(database, "failing_task")] == [problem]
+    assert answers_in_db(database, ASSET_NOTE_ID) == []
+
+
+def test_an_asset_asked_for_with_the_behaviour_goes_on_with_the_idea_noted(
+    chat: Transcript, database: Database
+) -> None:
+    first = "We need a video because drivers keep skipping the pre-trip check"
+    chat.start().send(first).expect("Question 2 of 6").expect_not("rather than what people do")
+    assert [a.text for a in answers_in_db(database, "failing_task")] == [first]
+    assert [a.text for a in answers_in_db(database, ASSET_NOTE_ID)] == [first]
+    chat.answer_all(GOOD_ANSWERS[1:]).expect(f"Asset idea noted: {first}")
 
 
 def test_naming_an_asset_under_existing_support_is_fine(chat: Transcript) -> None:
