@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/slack_turns.py
 	$(BIN)/python bench/teams_turns.py
 	$(BIN)/python bench/reminder_sweep.py
+	$(BIN)/python bench/classify_eval.py
+
+# Retrain the shipped classifier on the development part of tests/data/labelled_requests.yaml.
+model: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,train]'
+	$(BIN)/python bench/train_classifier.py
+	$(BIN)/python bench/classify_eval.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache triage.db triage.db-wal triage.db-shm

@@ -1,67 +1,166 @@
-"""How well the classifier sorts the labelled requests in tests/data/triage_cases.yaml.
+"""How well the desk judges requests nobody tuned it on: the test part, beside the development part.
 
-Prints accuracy and a confusion matrix (rows: expected, columns: predicted) for the rule-based
-classifier and, when an LLM is configured (OPENAI_API_KEY or OPENAI_BASE_URL), for the model too.
-Run: `.venv/bin/python bench/classify_eval.py`.
+For each part of tests/data/labelled_requests.yaml (the development part the model and rules
+were tuned on, and the held-out test part that nothing was tuned on) it prints, for the shipped
+classifier, for the rules alone and, when an LLM is configured (OPENAI_BASE_URL or
+OPENAI_API_KEY), for the model:
+- category accuracy, recall per category and a confusion matrix (rows: labelled, columns: drafted);
+- training fit: recall among genuine training needs, and how often the others are called a fit;
+- the asset follow-up on first answers: false alarms (it asks again although the answer names a
+  problem) and misses (it lets through an answer that only asks for an asset);
+- drafting time per request for the classifier and for the rules, measured in the same run.
+Run: `.venv/bin/python bench/classify_eval.py [--part test|dev|project|all]`.
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bot.assist.rules import classify  # noqa: E402
+from labelled import DEV, TEST, load, project_examples, stored_answers  # noqa: E402
+
+from bot.assist.classifier import classify  # noqa: E402
+from bot.assist.questions import rule_questions  # noqa: E402
+from bot.assist.rules import classify_by_rules  # noqa: E402
+from bot.assist.verdict import Classification  # noqa: E402
 from bot.config import Settings, load_app_config  # noqa: E402
+from bot.flows.answers import asset_asked_for  # noqa: E402
 
-Classifier = Callable[[Mapping[str, str]], str]
+TRAINING = "training_need"
+Judge = Callable[[Mapping[str, str]], Classification]
 
 
-def evaluate(name: str, predict: Classifier, cases: list[dict], categories: list[str]) -> float:
+def report(name: str, judge: Judge, cases: list[dict[str, Any]], categories: list[str]) -> None:
     confusion: Counter[tuple[str, str]] = Counter()
+    fits: Counter[tuple[bool, bool]] = Counter()
     for case in cases:
-        confusion[(case["expected"], predict(case["answers"]))] += 1
-    correct = sum(count for (expected, got), count in confusion.items() if expected == got)
-    accuracy = correct / len(cases)
-    print(f"\n{name}: {correct}/{len(cases)} correct, accuracy {accuracy:.0%}")
-    short = {c: c[:8] for c in categories}
-    print(f"{'expected / predicted':<22}" + "".join(f"{short[c]:>9}" for c in categories))
-    for expected in categories:
-        row = "".join(f"{confusion[(expected, got)] or '.':>9}" for got in categories)
-        print(f"{expected:<22}{row}")
-    return accuracy
+        drafted = judge(stored_answers(case))
+        confusion[(case["category"], drafted.category)] += 1
+        labelled_fit = bool(case.get("training_fit", case["category"] == TRAINING))
+        fits[(labelled_fit, drafted.training_fit)] += 1
+    correct = sum(n for (label, got), n in confusion.items() if label == got)
+    print(f"\n  {name}: category {correct}/{len(cases)} = {correct / len(cases):.0%}")
+    needs = fits[(True, True)] + fits[(True, False)]
+    others = fits[(False, True)] + fits[(False, False)]
+    called = fits[(True, True)] + fits[(False, True)]
+    print(
+        f"    training fit: recall {_share(fits[(True, True)], needs)} of {needs} genuine needs; "
+        f"precision {_share(fits[(True, True)], called)}; "
+        f"called a fit among the others {_share(fits[(False, True)], others)} of {others}"
+    )
+    print(
+        "    recall per category: "
+        + ", ".join(
+            f"{c} {_share(confusion[(c, c)], sum(confusion[(c, g)] for g in categories))}"
+            for c in categories
+            if any(confusion[(c, g)] for g in categories)
+        )
+    )
+    short = {c: c[:7] for c in categories}
+    print(f"    {'labelled / drafted':<21}" + "".join(f"{short[c]:>8}" for c in categories))
+    for label in categories:
+        row = "".join(f"{confusion[(label, got)] or '.':>8}" for got in categories)
+        print(f"    {label:<21}{row}")
+
+
+def report_asset_follow_up(cases: list[dict[str, Any]], config: Any) -> None:
+    false_alarms, misses = [], []
+    problems = [c for c in cases if not c.get("asset_only")]
+    asset_only = [c for c in cases if c.get("asset_only")]
+    for case in cases:
+        asked = asset_asked_for(str(case["answers"]["failing_task"]), config.asset_pushback)
+        fires = asked is not None and asked.needs_follow_up
+        if fires and not case.get("asset_only"):
+            false_alarms.append(case["id"])
+        if case.get("asset_only") and not fires:
+            misses.append(case["id"])
+    print(
+        f"\n  asset follow-up: fires on {_share(len(false_alarms), len(problems))} of "
+        f"{len(problems)} first answers that describe a problem (false alarms), misses "
+        f"{len(misses)} of {len(asset_only)} that only ask for an asset"
+    )
+    if false_alarms:
+        print("    false alarms: " + ", ".join(false_alarms))
+    if misses:
+        print("    misses: " + ", ".join(misses))
+
+
+def report_speed(cases: list[dict[str, Any]], categories: tuple[str, ...]) -> None:
+    answers = [stored_answers(case) for case in cases]
+
+    def timed(draft: Callable[[Mapping[str, str]], Any]) -> list[float]:
+        samples = []
+        for _ in range(5):
+            for one in answers:
+                started = time.perf_counter()
+                draft(one)
+                samples.append((time.perf_counter() - started) * 1000)
+        return samples
+
+    def whole_draft(one: Mapping[str, str]) -> None:
+        rule_questions(classify(one, categories).category, dict(one))
+
+    print("\n  drafting time per request (ms, same run):")
+    for name, draft in (
+        ("rules alone", lambda one: classify_by_rules(one, categories)),
+        ("shipped classifier", lambda one: classify(one, categories)),
+        ("classifier + reviewer questions", whole_draft),
+    ):
+        samples = sorted(timed(draft))
+        p99 = samples[int(len(samples) * 0.99) - 1]
+        print(f"    {name:<32} p50 {statistics.median(samples):.2f}  p99 {p99:.2f}")
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "-"
 
 
 def main() -> None:
-    settings = Settings()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--part", choices=("test", "dev", "project", "all"), default="all")
+    args = parser.parse_args()
     config = load_app_config(ROOT / "app.yaml")
     categories = [c.id for c in config.categories]
-    cases = yaml.safe_load((ROOT / "tests/data/triage_cases.yaml").read_text())["cases"]
-    print(f"{len(cases)} labelled requests, {len(categories)} categories")
-    evaluate(
-        "rule-based",
-        lambda answers: classify(answers, tuple(categories)).category,
-        cases,
-        categories,
-    )
+    judges: list[tuple[str, Judge]] = [
+        ("shipped classifier", lambda a: classify(a, tuple(categories))),
+        ("rules alone", lambda a: classify_by_rules(a, tuple(categories))),
+    ]
+    settings = Settings()
     if settings.llm_configured:
         from bot.assist.llm import LlmClassifier
 
         model = LlmClassifier.from_settings(settings, config)
-        evaluate(
-            f"LLM ({model.model})",
-            lambda answers: model.classify(answers).category,
-            cases,
-            categories,
-        )
+        judges.append((f"LLM ({model.model})", model.classify))
     else:
-        print("\n(no LLM configured: set OPENAI_API_KEY or OPENAI_BASE_URL to compare a model)")
+        print("(no LLM configured: set OPENAI_BASE_URL or OPENAI_API_KEY to compare a model)")
+    parts = {
+        "test": [("test part (held out: nothing was tuned on it)", load(TEST))],
+        "dev": [("development part (the model and rules were tuned on it)", load(DEV))],
+        "project": [("the project's own examples (training data)", project_examples())],
+    }
+    chosen = ["test", "dev", "project"] if args.part == "all" else [args.part]
+    for key in chosen:
+        for title, cases in parts[key]:
+            industries = len({c.get("industry") for c in cases} - {None})
+            print(
+                f"\n== {title}: {len(cases)} requests"
+                + (f", {industries} industries" if industries else "")
+            )
+            for name, judge in judges:
+                report(name, judge, cases, categories)
+            if key != "project":
+                report_asset_follow_up(cases, config)
+    report_speed(load(), tuple(categories))
 
 
 if __name__ == "__main__":

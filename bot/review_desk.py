@@ -32,6 +32,8 @@ def render_pending(row: dict[str, Any]) -> str:
             f"  category {content.get('category')} · training the answer: {fit} · "
             f"confidence {content.get('confidence')}"
         )
+        if content.get("test"):
+            lines.append(f"  why: {content['test']}")
         lines.extend(f'  rests on: "{quote}"' for quote in content.get("evidence", []))
         lines.extend(f"  because {reason}" for reason in content.get("reasons", []))
     else:

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot.assist.classifier import classify
 from bot.assist.llm import Drafted, DraftedQuestions, LlmClassifier, Provenance
 from bot.assist.questions import rule_questions
-from bot.assist.rules import classify
 from bot.config import AppConfig
 from bot.engine import Clock, utc_now
 from bot.messages import PersonRef
@@ -199,6 +199,7 @@ class Assistant:
                 "confidence": classified.classification.confidence,
                 "evidence": list(classified.classification.evidence),
                 "reasons": list(classified.classification.reasons),
+                "test": classified.classification.test,
             }
             rows.append(_draft_row(request.id, CLASSIFICATION, classification, classified, now))
             rows.append(
@@ -446,6 +447,8 @@ def describe(draft: DraftView) -> str:
             f"Category: {content.get('category')} · training the answer: {fit} · "
             f"confidence {content.get('confidence', '-')}"
         ]
+        if content.get("test"):
+            lines.append(f"Why: {content['test']}")
         lines += [f'Rests on: "{quote}"' for quote in content.get("evidence", [])]
         return "\n".join(lines)
     return "\n".join(

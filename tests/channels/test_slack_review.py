@@ -82,6 +82,7 @@ def test_reviewers_decide_on_the_card_and_the_requester_hears(
     text = json.dumps(card["blocks"])
     assert "Review TR-0001" in text and "rule-based" in text
     assert "review-draft-approve" in text
+    assert "Why: " in text  # the card says which of the field's tests the draft rests on
 
     press(sender, BO, card, "review-draft-approve", 1)
     refusal = fake_slack.wait_for("chat.postEphemeral")[0].params
