@@ -18,10 +18,11 @@ from typing import Any
 
 import openai
 
-from bot.assist.prompts import load_prompt, render_answers
+from bot.assist.classifier import classify
+from bot.assist.prompts import load_examples, load_prompt, render_answers, render_examples
 from bot.assist.questions import REVIEW_TYPES, rule_questions
 from bot.assist.redaction import Redactor
-from bot.assist.rules import Classification, classify
+from bot.assist.verdict import DEFAULT_TESTS, Classification
 from bot.config import AppConfig, Settings
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,13 @@ def _schema(categories: list[str]) -> dict[str, object]:
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": ["category", "training_fit", "confidence", "evidence"],
+        "required": ["category", "training_fit", "confidence", "evidence", "test"],
         "properties": {
             "category": {"type": "string", "enum": categories},
             "training_fit": {"type": "boolean"},
             "confidence": {"type": "number"},
             "evidence": {"type": "array", "items": {"type": "string"}},
+            "test": {"type": "string"},
         },
     }
 
@@ -81,6 +83,7 @@ class LlmClassifier:
         self.redactor = redactor
         self.prompt = load_prompt("classify")
         self.categories = [category.id for category in config.categories]
+        self.examples = load_examples("classify")
 
     @classmethod
     def from_settings(cls, settings: Settings, config: AppConfig) -> LlmClassifier:
@@ -100,7 +103,11 @@ class LlmClassifier:
     def draft(self, answers: Mapping[str, str]) -> Drafted:
         """The model's classification, or the rules' with a note saying why not the model's."""
         message = self.prompt.render(
-            categories="\n".join(f"- {c.id}: {c.label}" for c in self.config.categories),
+            categories="\n".join(
+                f"- {c.id}: {c.label}" + (f" ({c.description})" if c.description else "")
+                for c in self.config.categories
+            ),
+            examples=render_examples(self.examples, self.categories),
             answers=self._answers_for_model(answers),
         )
         asked = self._ask_json(
@@ -178,11 +185,15 @@ class LlmClassifier:
         evidence = data.get("evidence") or []
         if not isinstance(confidence, int | float) or not isinstance(evidence, list):
             raise ModelUnusable("confidence or evidence missing")
+        test = data.get("test")
         return Classification(
             category=data["category"],
             training_fit=bool(data.get("training_fit")),
             confidence=round(min(max(float(confidence), 0.0), 1.0), 2),
             evidence=tuple(str(item)[:300] for item in evidence[:3]),
+            test=str(test)[:300]
+            if isinstance(test, str) and test.strip()
+            else (DEFAULT_TESTS.get(data["category"], "")),
         )
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
@@ -50,3 +51,29 @@ def render_answers(answers: Mapping[str, str], prompts: Mapping[str, str]) -> st
     for character in _ESCAPED:
         listed = listed.replace(character, f"\\u{ord(character):04x}")
     return listed
+
+
+def load_examples(name: str, folder: Path = PROMPTS_DIR) -> list[dict[str, Any]]:
+    """Labelled examples for a prompt (``{name}_examples.json``), chosen from the development
+    part of the labelled requests; none when the file is absent."""
+    path = folder / f"{name}_examples.json"
+    if not path.exists():
+        return []
+    examples: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return examples
+
+
+def render_examples(examples: list[dict[str, Any]], categories: list[str]) -> str:
+    """Each example's answers and the verdict a consultant gave, as JSON, one example a line.
+    Examples whose category is not in app.yaml are left out."""
+    lines = [
+        json.dumps(
+            {"answers": example["answers"], "verdict": example["verdict"]}, ensure_ascii=False
+        )
+        for example in examples
+        if example["verdict"]["category"] in categories
+    ]
+    text = "\n".join(lines) if lines else "(none)"
+    for character in _ESCAPED:
+        text = text.replace(character, f"\\u{ord(character):04x}")
+    return text

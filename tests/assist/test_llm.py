@@ -6,9 +6,11 @@ import json
 from collections.abc import Iterator
 
 import pytest
+import yaml
 
 from bot.assist.llm import LlmClassifier
 from bot.config import AppConfig, Settings
+from tests.conftest import PROJECT_ROOT
 from tests.support.fake_openai import Behaviour, FakeOpenAI
 
 ANSWERS = {
@@ -43,7 +45,7 @@ def test_a_good_answer_becomes_an_llm_draft_with_its_costs(
     assert drafted.source == "llm"
     assert drafted.classification.category == "platform_governance"
     assert drafted.classification.training_fit is False
-    assert drafted.prompt_version == "classify-2"
+    assert drafted.prompt_version == "classify-3"
     assert (drafted.prompt_tokens, drafted.completion_tokens) == (321, 42)
     assert drafted.latency_ms is not None
     request = stub.requests[0]
@@ -52,6 +54,47 @@ def test_a_good_answer_becomes_an_llm_draft_with_its_costs(
         "ownership"
         in request["response_format"]["json_schema"]["schema"]["properties"]["category"]["enum"]
     )
+
+
+def test_the_prompt_carries_definitions_and_examples_from_the_development_part(
+    stub: FakeOpenAI, app_config: AppConfig
+) -> None:
+    classifier(stub, app_config).draft(ANSWERS)
+    prompt = stub.prompts()[0]
+    for category in app_config.categories:
+        assert category.description and category.description in prompt
+    examples = json.loads((PROJECT_ROOT / "prompts" / "classify_examples.json").read_text())
+    labelled = yaml.safe_load((PROJECT_ROOT / "tests/data/labelled_requests.yaml").read_text())
+    parts = {case["id"]: case["part"] for case in labelled["cases"]}
+    assert len(examples) >= 5
+    assert {parts[example["id"]] for example in examples} == {"dev"}  # never the test part
+    assert {example["verdict"]["category"] for example in examples} >= {"training_need", "unclear"}
+    shown = prompt.split("Examples,")[1].split("<<<ANSWERS")[0]
+    assert len([line for line in shown.splitlines() if line.startswith('{"answers"')]) == len(
+        examples
+    )
+
+
+def test_the_model_names_the_test_its_verdict_rests_on(
+    stub: FakeOpenAI, app_config: AppConfig
+) -> None:
+    named = classifier(stub, app_config).draft(ANSWERS).classification
+    assert named.test == "They completed the training and still fail: the sync gets in the way."
+    stub.then(
+        Behaviour(
+            "good",
+            content={
+                "category": "documentation",
+                "training_fit": False,
+                "confidence": 0.7,
+                "evidence": [],
+                "test": "",
+            },
+        )
+    )
+    unnamed = classifier(stub, app_config).draft(ANSWERS).classification
+    assert unnamed.category == "documentation"
+    assert unnamed.test.startswith("The information people need is missing")
 
 
 def test_personal_data_is_redacted_and_answers_are_framed_as_data(

@@ -185,7 +185,7 @@ def test_a_model_draft_is_labelled_and_costs_are_kept(
     assistant.draft_for(submitted(engine))
     classification, questions = drafts(database)
     assert classification.source == "llm" and label(classification) == AI_LABEL
-    assert classification.model == "stub" and classification.prompt_version == "classify-2"
+    assert classification.model == "stub" and classification.prompt_version == "classify-3"
     assert (classification.prompt_tokens, classification.completion_tokens) == (321, 42)
     assert questions.source == "llm" and questions.prompt_version == "reviewer-questions-2"
     assert questions.content["risk"] == ["Which customer notes were lost already?"]

@@ -104,4 +104,5 @@ def _good_answer(body: dict[str, Any]) -> dict[str, Any]:
         "training_fit": False,
         "confidence": 0.8,
         "evidence": ["Notes typed on the mobile app don't sync"],
+        "test": "They completed the training and still fail: the sync gets in the way.",
     }
