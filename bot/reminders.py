@@ -154,7 +154,7 @@ def claim_due(
                 update(Reminder)
                 .where(col(Reminder.id).in_(candidates), _claimable(stale))
                 .values(status=ReminderStatus.CLAIMED.value, claimed_at=now)
-                .returning(Reminder.id)
+                .returning(col(Reminder.id))
             ).scalars()
         )
     return _nudges(database, claimed)

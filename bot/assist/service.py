@@ -23,7 +23,7 @@ from bot.config import AppConfig
 from bot.engine import Clock, utc_now
 from bot.messages import PersonRef
 from bot.storage import service
-from bot.storage.database import Database
+from bot.storage.database import Database, rows_changed
 from bot.storage.models import (
     Conversation,
     Draft,
@@ -143,7 +143,9 @@ class Assistant:
                 for r in service.requests_by_id(session, ids=request_ids)
                 if r.status == RequestStatus.SUBMITTED
             }
-            answers = service.latest_answers_for(session, request_ids=list(requests))
+            answers = service.latest_answers_for(
+                session, request_ids=[rid for rid in requests if rid is not None]
+            )
             drafted: list[tuple[Request, Drafted, DraftedQuestions]] = []
             for request_id in request_ids:
                 if (request := requests.pop(request_id, None)) is None:
@@ -274,17 +276,21 @@ class Assistant:
                 category = final.get("category")
                 if category not in {c.id for c in self.config.categories}:
                     return Verdict(False, f"{category!r} is not a category in app.yaml.", draft_id)
-            claimed = session.execute(
-                update(Draft)
-                .where(col(Draft.id) == draft_id, col(Draft.status) == DraftStatus.PENDING.value)
-                .values(
-                    status=verdict.value,
-                    final_content=final,
-                    decided_by=person.id,
-                    decided_at=now,
-                    reason=reason,
+            claimed = rows_changed(
+                session.execute(
+                    update(Draft)
+                    .where(
+                        col(Draft.id) == draft_id, col(Draft.status) == DraftStatus.PENDING.value
+                    )
+                    .values(
+                        status=verdict.value,
+                        final_content=final,
+                        decided_by=person.id,
+                        decided_at=now,
+                        reason=reason,
+                    )
                 )
-            ).rowcount
+            )
             if claimed != 1:
                 session.rollback()
                 return Verdict(False, self._already_decided(draft_id), draft_id)

@@ -34,7 +34,7 @@ PAUSED = (
     "run triage-bot chat again to pick up where you left off."
 )
 
-_TYPED_WORD = {
+_TYPED_WORD: dict[str, str] = {
     TriageAction.CONTINUE: "continue",
     TriageAction.RESTART: "new",
     TriageAction.SUBMIT: "submit",

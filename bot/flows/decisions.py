@@ -23,7 +23,7 @@ from bot.flows.nudges import outcome_label
 from bot.messages import PersonRef
 from bot.reminders import Kind, is_nudge
 from bot.storage import service
-from bot.storage.database import Database
+from bot.storage.database import Database, rows_changed
 from bot.storage.models import (
     Decision,
     DecisionStatus,
@@ -146,20 +146,22 @@ class DecisionDesk:
             if isinstance(found, DecisionResult):
                 return found
             decision, actor, request = found
-            won = session.execute(
-                update(Decision)
-                .where(
-                    col(Decision.id) == decision_id,
-                    col(Decision.status) == DecisionStatus.OPEN.value,
+            won = rows_changed(
+                session.execute(
+                    update(Decision)
+                    .where(
+                        col(Decision.id) == decision_id,
+                        col(Decision.status) == DecisionStatus.OPEN.value,
+                    )
+                    .values(
+                        status=DecisionStatus.DECIDED.value,
+                        outcome=outcome,
+                        note=note,
+                        decided_by=actor.id,
+                        decided_at=now,
+                    )
                 )
-                .values(
-                    status=DecisionStatus.DECIDED.value,
-                    outcome=outcome,
-                    note=note,
-                    decided_by=actor.id,
-                    decided_at=now,
-                )
-            ).rowcount
+            )
             if won != 1:
                 return DecisionResult(False, self._already_made(session, decision_id))
             _cancel_nudges(session, decision_id)
@@ -290,16 +292,20 @@ class DecisionDesk:
             if actor.id != decision.owner_id and not self.is_reviewer(by):
                 return self._refuse(session, decision, actor, now, "follow_up.refused")
             label = copy.FOLLOW_UP_ANSWERS[answer]
-            won = session.execute(
-                update(Decision)
-                .where(col(Decision.id) == decision_id, col(Decision.follow_up_answer).is_(None))
-                .values(
-                    follow_up_answer=answer,
-                    follow_up_note=note,
-                    follow_up_by=actor.id,
-                    follow_up_answered_at=now,
+            won = rows_changed(
+                session.execute(
+                    update(Decision)
+                    .where(
+                        col(Decision.id) == decision_id, col(Decision.follow_up_answer).is_(None)
+                    )
+                    .values(
+                        follow_up_answer=answer,
+                        follow_up_note=note,
+                        follow_up_by=actor.id,
+                        follow_up_answered_at=now,
+                    )
                 )
-            ).rowcount
+            )
             if won != 1:
                 session.refresh(decision)
                 previous = copy.FOLLOW_UP_ANSWERS.get(decision.follow_up_answer or "", "")

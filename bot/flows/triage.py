@@ -238,10 +238,10 @@ class TriageFlow:
         question_id, _, option = rest.partition(":")
         ready = self.request is None and Step(self.conversation.step) is Step.READY
         if ready and request_part == views.NEW_REQUEST_KEY and action is TriageAction.CHOOSE:
-            question = self.questions[0]
-            if question_id == question.id and option.isdigit():
+            first = self.questions[0]
+            if question_id == first.id and option.isdigit():
                 self._create_request(title=None)
-                return self._answer(question, str(int(option) + 1))
+                return self._answer(first, str(int(option) + 1))
         if self.request is None or request_part != str(self.request.id):
             log.warning("stale %s for %r from person %s", action, inbound.value, self.person_id)
             return self._refuse(copy.STALE_ACTION)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from sqlalchemy import DateTime, column, delete, table
 
-from bot.storage.database import Database
+from bot.storage.database import Database, rows_changed
 from bot.storage.models import ProcessedEvent
 
 KEEP_EVENT_IDS = timedelta(days=1)
@@ -39,4 +39,4 @@ def prune(database: Database, *, now: datetime) -> Pruned:
         expired = session.execute(
             delete(states).where(states.c.expire_at < normalize_datetime_for_db(now))
         )
-    return Pruned(event_ids=events.rowcount or 0, oauth_states=expired.rowcount or 0)
+    return Pruned(event_ids=rows_changed(events), oauth_states=rows_changed(expired))

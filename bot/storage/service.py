@@ -72,7 +72,7 @@ _TURN_STATE = (
         Person.platform_user_id == bindparam("user_id"),
         Conversation.platform == bindparam("platform"),
     )
-    .with_for_update(of=Conversation)  # type: ignore[arg-type]
+    .with_for_update(of=Conversation)
 )
 _TURN_STATE_AND_REQUEST = _TURN_STATE.add_columns(Request).outerjoin(
     Request, col(Request.id) == col(Conversation.request_id)
@@ -91,17 +91,17 @@ def turn_state(
     request is left to ``get_request``, after the lock. Hold on to the returned request for
     the turn: the session's identity map keeps only objects someone references."""
     together = session.get_bind().dialect.name == "sqlite"
-    row = session.exec(  # type: ignore[call-overload]
-        _TURN_STATE_AND_REQUEST if together else _TURN_STATE,
+    row = session.exec(
+        _TURN_STATE_AND_REQUEST if together else _TURN_STATE,  # type: ignore[arg-type]
         params={"platform": ref.platform, "workspace_id": ref.workspace_id, "user_id": ref.user_id},
     ).first()
     if row is None:
         person = upsert_person(session, ref=ref, now=now)
         conversation = lock_conversation(session, person=person, platform=ref.platform, now=now)
         return person, conversation, None
-    person, conversation, *request = row
+    person, conversation = row[0], row[1]
     _refresh_person(person, ref)
-    return person, conversation, request[0] if request else None
+    return person, conversation, row[2] if len(row) > 2 else None
 
 
 PersonKey = tuple[str, str, str]
@@ -132,10 +132,8 @@ def turn_states(
     the write lock, so nothing read here can change before it commits). People seen for the
     first time are missing from the result; ``turn_state`` creates them."""
     assert session.get_bind().dialect.name == "sqlite"
-    rows = session.exec(  # type: ignore[call-overload]
-        _TURN_STATES, params={"keys": [person_key(ref) for ref in refs]}
-    ).all()
-    states = {}
+    rows = session.exec(_TURN_STATES, params={"keys": [person_key(ref) for ref in refs]}).all()
+    states: dict[PersonKey, tuple[Person, Conversation, Request | None]] = {}
     for person, conversation, request in rows:
         states[(person.platform, person.workspace_id, person.platform_user_id)] = (
             person,

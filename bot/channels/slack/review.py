@@ -122,7 +122,7 @@ class SlackReview:
     def __init__(self, *, assistant: Assistant, config: AppConfig) -> None:
         self.assistant = assistant
         self.config = config
-        self._group_checked = -GROUP_CACHE_SECONDS
+        self._group_checked = -float(GROUP_CACHE_SECONDS)
 
     async def refresh_group(self, client: AsyncWebClient) -> None:
         """Members of review.slack_user_group count as reviewers; looked up every few minutes."""

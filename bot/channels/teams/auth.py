@@ -145,4 +145,4 @@ class KeyRegistry:
         return self.caches[url]
 
     def install(self) -> None:
-        JwtTokenExtractor.get_open_id_metadata = staticmethod(self.for_url)  # type: ignore[method-assign]
+        JwtTokenExtractor.get_open_id_metadata = staticmethod(self.for_url)

@@ -251,7 +251,7 @@ class TeamsBot(ActivityHandler):
         verdict = verdicts.get(action_id)
         if verdict is None:
             return _invoke_message(copy.UNKNOWN_ACTION)
-        edited = None
+        edited: dict[str, Any] | None = None
         if verdict is DraftStatus.EDITED and f"questions-{draft_id}" in inputs:
             edited = questions_from_lines(str(inputs[f"questions-{draft_id}"]))
         elif verdict is DraftStatus.EDITED:
