@@ -19,7 +19,6 @@ from bot.flows import copy
 from bot.flows.decisions import FOLLOW_UP_ANSWERS, OUTCOMES
 from bot.flows.waiting import waiting_line, waiting_on
 from bot.log_setup import configure_logging
-from bot.reminders import sweep
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
 from bot.storage.models import DraftStatus, RequestStatus, parse_reference, reference_for
 from bot.storage.service import get_request
@@ -422,10 +421,14 @@ def run_waiting(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_remind(args: argparse.Namespace, settings: Settings) -> int:
-    """The terminal's sweep: reminders for terminal owners are printed (Slack and Teams owners
-    are reached by the server's scheduler, which can send to them)."""
+    """One sweep through every configured channel (Slack, Teams, and terminal owners, whose
+    reminders are printed), then exit: what cron or a Kubernetes CronJob runs."""
+    import asyncio
+
+    from bot.server import sweep_once_everywhere
+
     app = _open(settings)
-    report = sweep(app.database, now=datetime.now(UTC), senders={"terminal": TerminalSender()})
+    report = asyncio.run(sweep_once_everywhere(app, TerminalSender()))
     if report.skipped:
         print("Another process is sweeping right now; nothing was sent here.", file=sys.stderr)
     print(f"{report.sent} reminder(s) sent.", file=sys.stderr)

@@ -20,6 +20,7 @@ from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.channels.teams.decisions import TeamsDecisions, TeamsSender
 from bot.heap import freeze_startup_objects
 from bot.metrics import Metrics
+from bot.reminders import Sender, SweepReport, sweep
 from bot.scheduler import ReminderService, start_scheduler
 from bot.storage.database import DatabaseUnavailable
 
@@ -164,25 +165,42 @@ async def _count_requests(request: web.Request, handler: Handler) -> web.StreamR
     return response
 
 
+def channel_senders(
+    app: App, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop
+) -> dict[str, Sender]:
+    """How a process without the chat endpoints reaches Slack and Teams people: Slack through
+    its own pooled client, Teams proactively through the Bot Connector."""
+    senders: dict[str, Sender] = {}
+    if app.settings.slack_enabled:
+        client = build_web_client(app.settings, session, app.settings.slack_bot_token)
+        senders["slack"] = SlackSender(
+            client=client, assistant=app.assistant, config=app.config, loop=loop
+        )
+    if app.settings.teams_enabled:
+        senders["teams"] = TeamsSender(
+            teams=build_teams_bot(app), assistant=app.assistant, loop=loop
+        )
+    return senders
+
+
 async def run_reminders_only(app: App) -> None:
     """``triage-bot scheduler``: the sweep alone, for deployments whose web replicas run with
-    --no-scheduler. It reaches Slack owners with its own pooled client, and Teams owners
-    proactively through the Bot Connector."""
+    --no-scheduler."""
     async with aiohttp.ClientSession() as session:
-        if app.settings.slack_enabled:
-            client = build_web_client(app.settings, session, app.settings.slack_bot_token)
-            app.reminders.senders["slack"] = SlackSender(
-                client=client,
-                assistant=app.assistant,
-                config=app.config,
-                loop=asyncio.get_running_loop(),
-            )
-        if app.settings.teams_enabled:
-            app.reminders.senders["teams"] = TeamsSender(
-                teams=build_teams_bot(app), assistant=app.assistant, loop=asyncio.get_running_loop()
-            )
+        app.reminders.senders.update(channel_senders(app, session, asyncio.get_running_loop()))
         scheduler = start_scheduler(app.reminders)
         try:
             await asyncio.Event().wait()
         finally:
             scheduler.shutdown(wait=False)
+
+
+async def sweep_once_everywhere(app: App, terminal: Sender) -> SweepReport:
+    """``triage-bot remind --once``: one sweep through every configured channel, for cron.
+    The sweep runs off the loop, since the senders hand their sends to it."""
+    async with aiohttp.ClientSession() as session:
+        senders = {
+            "terminal": terminal,
+            **channel_senders(app, session, asyncio.get_running_loop()),
+        }
+        return await asyncio.to_thread(sweep, app.database, now=app.engine.clock(), senders=senders)
