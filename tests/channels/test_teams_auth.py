@@ -74,7 +74,7 @@ def forged_tokens(openid: FakeOpenId, service_url: str) -> dict[str, str]:
             {"aud": APP_ID}, openid.private_key, algorithm="RS256", headers={"kid": KEY_ID}
         ),
         "not a JWT": "not.a.token",
-        "a good token cut short": good[: len(good) // 2],
+        "a good token cut inside its claims": good[: good.index(".") + 12],
     }
 
 
