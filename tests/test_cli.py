@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from sqlalchemy import text
 
 from bot.storage.database import Database
 from tests.conftest import GOOD_ANSWERS
-from tests.support.cli import clean_env, triage_bot
+from tests.support.cli import PROJECT_ROOT, clean_env, triage_bot
 
 
 @pytest.fixture
@@ -397,3 +399,39 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
     incomplete = triage_bot("decide", "TR-0001", "--owner", "x", env=env)
     assert incomplete.code == 2 and "--due" in incomplete.err
+
+
+HEAVY = (
+    "openai",
+    "slack_bolt",
+    "slack_sdk",
+    "botbuilder",
+    "botframework",
+    "aiohttp",
+    "apscheduler",
+)
+LOADED_BY = """
+import sys
+from bot.cli import main
+heavy = set(sys.argv.pop(1).split(","))
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("LOADED:" + ",".join(sorted({m.split(".")[0] for m in sys.modules} & heavy)))
+"""
+
+
+@pytest.mark.parametrize("command", [["--help"], ["requests", "list"], ["export"], ["check"]])
+def test_quick_commands_load_no_chat_sdk_and_no_llm_client(
+    env: dict[str, str], command: list[str]
+) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", LOADED_BY, ",".join(HEAVY), *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
+    assert completed.stdout.splitlines()[-1] == "LOADED:", completed.stderr

@@ -1,0 +1,96 @@
+"""Decisions and reminders: ``decide``, ``remind --once`` and ``scheduler``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.channels.console import TerminalSender, terminal_person
+from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
+from bot.config import ConfigError, Settings
+from bot.storage.models import parse_reference, reference_for
+
+
+def run_decide(args: argparse.Namespace, settings: Settings) -> int:
+    request_id = parse_reference(args.reference)
+    if request_id is None:
+        raise ConfigError(f"{args.reference!r} is not a request reference (try TR-0042 or 42)")
+    app = open_app(settings)
+    decisions = app.decisions
+    actor = acting_person(args, settings)
+    acting_on_open = args.outcome or args.snooze or args.reassign
+    if acting_on_open or args.follow_up:
+        found = (
+            decisions.open_for(request_id) if acting_on_open else decisions.latest_for(request_id)
+        )
+        if found is None:
+            print(f"triage-bot: {reference_for(request_id)} has no open decision", file=sys.stderr)
+            return EXIT_NOT_FOUND
+        decision_id = found.id or 0
+        if args.outcome:
+            result = decisions.record(
+                decision_id=decision_id, outcome=args.outcome, note=args.note, by=actor
+            )
+        elif args.snooze:
+            result = decisions.snooze(decision_id=decision_id, choice=args.snooze, by=actor)
+        elif args.reassign:
+            result = decisions.reassign(
+                decision_id=decision_id, owner=terminal_person(args.reassign), by=actor
+            )
+        else:
+            result = decisions.answer_follow_up(
+                decision_id=decision_id, answer=args.follow_up, note=args.note, by=actor
+            )
+    else:
+        missing = [
+            flag
+            for flag, value in (
+                ("--owner", args.owner),
+                ("--due", args.due),
+                ("--next", args.next_decision),
+                ("--review-type", args.review_type),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "to assign a decision, give " + ", ".join(missing) + " (or --outcome to record one)"
+            )
+        result = decisions.assign(
+            request_id=request_id,
+            owner=terminal_person(args.owner),
+            due=args.due,
+            next_decision=args.next_decision,
+            review_type=args.review_type,
+            by=actor,
+        )
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return EXIT_OK if result.ok else EXIT_NOT_FOUND
+
+
+def run_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """One sweep through every configured channel (Slack, Teams, and terminal owners, whose
+    reminders are printed), then exit: what cron or a Kubernetes CronJob runs."""
+    from bot.server import sweep_once_everywhere
+
+    app = open_app(settings)
+    report = asyncio.run(sweep_once_everywhere(app, TerminalSender()))
+    if report.skipped:
+        print("Another process is sweeping right now; nothing was sent here.", file=sys.stderr)
+    print(f"{report.sent} reminder(s) sent.", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import run_reminders_only
+
+    app = open_app(settings)
+    if not (settings.slack_enabled or settings.teams_enabled):
+        raise ConfigError(
+            "the scheduler sends reminders in Slack or Teams, and neither is configured; "
+            "see triage-bot check (terminal owners: triage-bot remind --once)"
+        )
+    print("Sweeping reminders every minute; Ctrl-C to stop.", file=sys.stderr)
+    asyncio.run(run_reminders_only(app))
+    return EXIT_OK
