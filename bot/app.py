@@ -7,7 +7,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from bot.assist.llm import LlmClassifier
 from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings, load_app_config
 from bot.engine import Clock, Engine, utc_now
@@ -90,7 +89,11 @@ def build_app(
     database.require_current_schema(create_if_empty=create_if_empty)
     engine = Engine(database=database, config=config, clock=clock)
     use_llm = settings.llm_configured or config.llm.enabled
-    llm = LlmClassifier.from_settings(settings, config) if use_llm else None
+    llm = None
+    if use_llm:  # the openai client takes a second to import: only when it is used
+        from bot.assist.llm import LlmClassifier
+
+        llm = LlmClassifier.from_settings(settings, config)
     assistant = Assistant(database=database, config=config, llm=llm, clock=clock)
     app = App(
         settings,

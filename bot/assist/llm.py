@@ -19,6 +19,7 @@ from typing import Any
 import openai
 
 from bot.assist.classifier import classify
+from bot.assist.drafts import Drafted, DraftedQuestions
 from bot.assist.prompts import load_examples, load_prompt, render_answers, render_examples
 from bot.assist.questions import REVIEW_TYPES, rule_questions
 from bot.assist.redaction import Redactor
@@ -33,29 +34,6 @@ ATTEMPTS = 2  # tries for an unusable answer; the client itself retries 429, 5xx
 
 class ModelUnusable(Exception):
     """The model answered, but not with something we can use."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Provenance:
-    """Where a draft came from, kept with it for the card and for judging drafts later."""
-
-    source: str  # "llm" or "rules"
-    model: str | None = None
-    prompt_version: str | None = None
-    latency_ms: int | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Drafted(Provenance):
-    classification: Classification
-
-
-@dataclass(frozen=True, kw_only=True)
-class DraftedQuestions(Provenance):
-    questions: dict[str, list[str]]
 
 
 def _schema(categories: list[str]) -> dict[str, object]:

@@ -11,13 +11,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.assist.classifier import classify
-from bot.assist.llm import Drafted, DraftedQuestions, LlmClassifier, Provenance
+from bot.assist.drafts import Drafted, DraftedQuestions, Provenance
 from bot.assist.questions import rule_questions
 from bot.config import AppConfig
 from bot.engine import Clock, utc_now
@@ -32,6 +32,9 @@ from bot.storage.models import (
     Request,
     RequestStatus,
 )
+
+if TYPE_CHECKING:
+    from bot.assist.llm import LlmClassifier
 
 log = logging.getLogger(__name__)
 
