@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import threading
-
-from apscheduler.schedulers.background import BackgroundScheduler
+from typing import TYPE_CHECKING
 
 from bot.engine import Clock, utc_now
 from bot.reminders import Sender, SweepReport, sweep
 from bot.storage.database import Database
 from bot.storage.housekeeping import Pruned, prune
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def start_scheduler(
 ) -> BackgroundScheduler:
     """One periodic sweep (and hourly housekeeping); a run that is late or overlapping is
     merged, never doubled."""
+    from apscheduler.schedulers.background import BackgroundScheduler  # only where it runs
+
     scheduler = BackgroundScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},

@@ -7,9 +7,11 @@ nine in the morning across a daylight-saving change, and nothing lands on a day 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import ReminderPolicy
+if TYPE_CHECKING:
+    from bot.config import ReminderPolicy
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SNOOZE_CHOICES = ("hour", "tomorrow", "week")

@@ -9,9 +9,8 @@ go too. The scheduler calls this hourly; it is safe from several processes at on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from sqlalchemy import DateTime, column, delete, table
 
 from bot.storage.database import Database, rows_changed
@@ -36,7 +35,10 @@ def prune(database: Database, *, now: datetime) -> Pruned:
                 ProcessedEvent.received_at < now - KEEP_EVENT_IDS  # type: ignore[arg-type]
             )
         )
-        expired = session.execute(
-            delete(states).where(states.c.expire_at < normalize_datetime_for_db(now))
-        )
+        expired = session.execute(delete(states).where(states.c.expire_at < _naive_utc(now)))
     return Pruned(event_ids=rows_changed(events), oauth_states=rows_changed(expired))
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """slack_sdk keeps its OAuth times as naive UTC (TIMESTAMP WITHOUT TIME ZONE)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -19,15 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-
-class RequestStatus(StrEnum):
-    DRAFTING = "drafting"
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    AWAITING_DECISION = "awaiting_decision"
-    DECIDED = "decided"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+from bot.storage.statuses import DecisionStatus, DraftStatus, ReminderStatus, RequestStatus
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -125,13 +116,6 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
-class DraftStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    EDITED = "edited"
-    REJECTED = "rejected"
-
-
 class Draft(SQLModel, table=True):
     """An AI or rule-based draft and the human verdict on it; the original is never changed."""
 
@@ -152,11 +136,6 @@ class Draft(SQLModel, table=True):
     decided_at: datetime | None = _utc_column(nullable=True)
     reason: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _utc_column()
-
-
-class DecisionStatus(StrEnum):
-    OPEN = "open"
-    DECIDED = "decided"
 
 
 class Decision(SQLModel, table=True):
@@ -183,17 +162,6 @@ class Decision(SQLModel, table=True):
     follow_up_note: str | None = Field(default=None, sa_column=Column(Text))
     follow_up_by: int | None = Field(default=None, foreign_key="person.id")
     follow_up_answered_at: datetime | None = _utc_column(nullable=True)
-
-
-class ReminderStatus(StrEnum):
-    PENDING = "pending"
-    CLAIMED = "claimed"
-    SENT = "sent"
-    CANCELLED = "cancelled"
-    SUPERSEDED = "superseded"
-    """Due in the same sweep as a stronger nudge about the same decision, which said it all."""
-    UNDELIVERABLE = "undeliverable"
-    """The recipient cannot be reached (left, blocked the bot); reviewers were told instead."""
 
 
 class Reminder(SQLModel, table=True):
