@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -71,6 +71,9 @@ class Button:
     action_id: str
     value: str = ""
     style: ButtonStyle = ButtonStyle.DEFAULT
+    form: Form | None = None
+    """Questions to answer before the action goes through (a reason, an edit, a person):
+    Slack opens them in a modal, Teams on the card, the terminal takes them as flags."""
 
 
 @dataclass(frozen=True)
@@ -142,3 +145,100 @@ class RequestLine:
     status: str
     task: str
     updated_at: datetime
+
+
+# -- forms and cards: what a flow asks for and shows, whatever draws it ------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TextField:
+    id: str
+    label: str
+    initial: str = ""
+    multiline: bool = True
+    required: bool = True
+    max_length: int = 2000
+
+
+@dataclass(frozen=True)
+class ChoiceField:
+    id: str
+    label: str
+    options: tuple[Choice, ...]
+    initial: str | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class PersonField:
+    """Someone to pick. ``people`` are the ones a platform without a people search lists."""
+
+    id: str
+    label: str
+    people: tuple[Choice, ...] = ()
+    initial: str | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class DateField:
+    id: str
+    label: str
+    initial: date | None = None
+    required: bool = True
+
+
+FormField = TextField | ChoiceField | PersonField | DateField
+
+
+@dataclass(frozen=True)
+class Form:
+    """Questions a flow needs answered before it acts. Submitting sends ``action_id`` with
+    ``value`` (ids only) and one input per field, by field id, back to the same flow."""
+
+    action_id: str
+    value: str
+    title: str
+    submit: str
+    fields: tuple[FormField, ...]
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class CardSection:
+    heading: str = ""
+    text: str = ""
+    """Our own words."""
+    typed: str = ""
+    """What a person typed: drawn as plain text, never read as markup."""
+    note: str = ""
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Card:
+    """A message that is redrawn in place as things happen to it (a review card)."""
+
+    title: str
+    subtitle: str
+    sections: tuple[CardSection, ...]
+    text: str = ""
+    """The plain-text fallback (notifications, screen readers)."""
+
+
+@dataclass(frozen=True)
+class ActResult:
+    """What a flow answers to an action: a refusal or confirmation for the person who acted,
+    a form to fill in first, the card redrawn, and field errors to show on the form."""
+
+    ok: bool
+    message: str = ""
+    form: Form | None = None
+    card: Card | None = None
+    errors: dict[str, str] = field(default_factory=dict)
