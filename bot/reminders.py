@@ -23,10 +23,18 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from bot.storage.database import Database
-from bot.storage.models import Decision, Person, Reminder, ReminderStatus, Request
+from bot.storage.models import (
+    Clarification,
+    Decision,
+    Person,
+    Reminder,
+    ReminderStatus,
+    Request,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,10 @@ class Kind(StrEnum):
     ESCALATION = "escalation"
     FOLLOW_UP = "follow_up"
     OUTCOME = "outcome"
+    REVIEWED = "reviewed"
+    """To the requester: every draft of their request was decided."""
+    QUESTION = "question"
+    """To the requester: a reviewer's clarifying question."""
 
 
 _STRENGTH = {
@@ -70,6 +82,7 @@ class Nudge:
     reminder_id: int
     kind: str
     decision_id: int
+    """0 for a notice about a request that has no decision yet."""
     request_id: int
     reference: str
     next_decision: str
@@ -82,6 +95,8 @@ class Nudge:
     outcome: str | None = None
     note: str | None = None
     follow_up_evidence: str | None = None
+    clarification_id: int | None = None
+    question: str | None = None
 
 
 class Undeliverable(Exception):
@@ -119,6 +134,10 @@ def _recipient_join() -> Any:
     return col(Person.id) == func.coalesce(col(Reminder.recipient_id), col(Decision.owner_id))
 
 
+def _request_join() -> Any:
+    return col(Request.id) == func.coalesce(col(Reminder.request_id), col(Decision.request_id))
+
+
 def claim_due(
     database: Database, *, now: datetime, limit: int = 100, platforms: tuple[str, ...] = ()
 ) -> list[Nudge]:
@@ -132,7 +151,7 @@ def claim_due(
         query = select(Reminder.id)
         if platforms:
             query = (
-                query.join(Decision, col(Decision.id) == Reminder.decision_id)
+                query.outerjoin(Decision, col(Decision.id) == Reminder.decision_id)
                 .join(Person, _recipient_join())
                 .where(col(Person.platform).in_(platforms))
             )
@@ -164,39 +183,41 @@ def _nudges(database: Database, reminder_ids: list[int]) -> list[Nudge]:
     if not reminder_ids:
         return []
     with database.session(write=False) as session:
-        rows = session.exec(
-            select(Reminder, Decision, Request, Person)
-            .join(Decision, col(Decision.id) == Reminder.decision_id)
-            .join(Request, col(Request.id) == Decision.request_id)
+        rows = session.execute(  # five entities: past what sqlmodel's select types
+            sa_select(Reminder, Decision, Request, Person, Clarification)
+            .outerjoin(Decision, col(Decision.id) == Reminder.decision_id)
+            .join(Request, _request_join())
             .join(Person, _recipient_join())
+            .outerjoin(Clarification, col(Clarification.id) == Reminder.clarification_id)
             .where(col(Reminder.id).in_(reminder_ids))
             .order_by(col(Reminder.due_at))
         ).all()
+        owner_ids = {d.owner_id for _, d, _, _, _ in rows if d is not None}
         owners = {
             person.id: person
-            for person in session.exec(
-                select(Person).where(col(Person.id).in_({d.owner_id for _, d, _, _ in rows}))
-            ).all()
+            for person in session.exec(select(Person).where(col(Person.id).in_(owner_ids))).all()
         }
     return [
         Nudge(
             reminder_id=reminder.id or 0,
             kind=reminder.kind,
-            decision_id=decision.id or 0,
+            decision_id=(decision.id or 0) if decision else 0,
             request_id=request.id or 0,
             reference=request.reference,
-            next_decision=decision.next_decision,
-            due_at=decision.due_at,
-            owner=_name(owners.get(decision.owner_id)),
+            next_decision=decision.next_decision if decision else "",
+            due_at=decision.due_at if decision else reminder.due_at,
+            owner=_name(owners.get(decision.owner_id)) if decision else "",
             recipient=_name(person),
             recipient_platform=person.platform,
             recipient_user_id=person.platform_user_id,
             attempts=reminder.attempts,
-            outcome=decision.outcome,
-            note=decision.note,
-            follow_up_evidence=decision.follow_up_evidence,
+            outcome=decision.outcome if decision else None,
+            note=decision.note if decision else None,
+            follow_up_evidence=decision.follow_up_evidence if decision else None,
+            clarification_id=clarification.id if clarification else None,
+            question=clarification.question if clarification else None,
         )
-        for reminder, decision, request, person in rows
+        for reminder, decision, request, person, clarification in rows
     ]
 
 

@@ -174,7 +174,11 @@ class Reminder(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    decision_id: int = Field(foreign_key="decision.id", index=True)
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", index=True)
+    """Empty for a notice about a request with no decision yet (reviewed, a question)."""
+    request_id: int | None = Field(default=None, foreign_key="request.id")
+    """The request a decision-less notice is about."""
+    clarification_id: int | None = Field(default=None, foreign_key="clarification.id")
     sequence: int
     kind: str = Field(max_length=20)  # see bot.reminders.Kind
     due_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
@@ -185,6 +189,18 @@ class Reminder(SQLModel, table=True):
     """Who is told; empty means whoever owns the decision when it is sent."""
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Clarification(SQLModel, table=True):
+    """A question a reviewer put to the requester, and the requester's answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    asked_by: int = Field(foreign_key="person.id")
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    asked_at: datetime = _utc_column()
+    answer: str | None = Field(default=None, sa_column=Column(Text))
+    answered_at: datetime | None = _utc_column(nullable=True)
 
 
 class ProcessedEvent(SQLModel, table=True):
