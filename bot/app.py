@@ -13,6 +13,8 @@ from bot.engine import Clock, Engine, utc_now
 from bot.flows.decisions import DecisionDesk
 from bot.flows.waiting import WaitingItem, waiting_on
 from bot.messages import PersonRef
+from bot.review.flows import ReviewFlow
+from bot.review.reviewers import Reviewers
 from bot.scheduler import ReminderService
 from bot.storage.database import Database
 from bot.turns import ThreadTurns, Turns
@@ -31,6 +33,8 @@ class App:
     decisions: DecisionDesk
     turns: Turns
     """Where chat turns run; ``serve`` swaps in a turn worker process."""
+    reviewers: Reviewers
+    review: ReviewFlow
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
@@ -94,18 +98,29 @@ def build_app(
         from bot.assist.llm import LlmClassifier
 
         llm = LlmClassifier.from_settings(settings, config)
-    assistant = Assistant(database=database, config=config, llm=llm, clock=clock)
+    reviewers = Reviewers(config.review)
+    assistant = Assistant(
+        database=database, config=config, llm=llm, clock=clock, reviewers=reviewers
+    )
+    reminders = ReminderService(database=database, clock=clock)
     app = App(
         settings,
         config,
         database,
         engine,
         assistant,
-        ReminderService(database=database, clock=clock),
-        DecisionDesk(
-            database=database, config=config, clock=clock, is_reviewer=assistant.is_reviewer
-        ),
+        reminders,
+        DecisionDesk(database=database, config=config, clock=clock, is_reviewer=reviewers),
         ThreadTurns(engine),
+        reviewers,
+        ReviewFlow(
+            database=database,
+            config=config,
+            assistant=assistant,
+            reviewers=reviewers,
+            clock=clock,
+            kick=reminders.kick,
+        ),
     )
 
     def draft(request_id: int) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import AppConfig
 from bot.flows.views import ASSET_NOTE_ID
-from bot.storage import service
+from bot.storage import clarifications, service
 from bot.storage.models import Decision, Draft, Person, Request
 
 EXPORT_FORMATS = ("csv", "json")
@@ -103,6 +103,13 @@ def _decision_fields(decision: Decision | None, people: dict[int, Person]) -> di
     }
 
 
+def _clarifications_cell(rows: list[Any]) -> str | None:
+    """Questions and answers in one export cell: "Q: … / A: …", one pair a line."""
+    if not rows:
+        return None
+    return "\n".join(f"Q: {row.question} / A: {row.answer or '(not answered yet)'}" for row in rows)
+
+
 def _latest_decisions(session: Session, request_ids: list[int]) -> dict[int, Decision]:
     if not request_ids:
         return {}
@@ -141,6 +148,7 @@ def request_rows(
         else {}
     )
     decisions = _latest_decisions(session, ids)
+    asked = clarifications.of_requests(session, request_ids=ids)
     people = service.people_by_id(
         session,
         ids={
@@ -161,6 +169,7 @@ def request_rows(
         row["asset_idea"] = note.text if note else None
         row.update(_draft_fields(drafts.get(request.id), people))
         row.update(_decision_fields(decisions.get(request.id), people))
+        row["clarifications"] = _clarifications_cell(asked.get(request.id, []))
         rows.append(row)
     return rows
 
@@ -171,9 +180,11 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
     history = service.answer_history(session, request_id=request.id)
     trail = service.audit_trail(session, request_id=request.id)
     decision = _latest_decisions(session, [request.id]).get(request.id)
+    asked = clarifications.of_request(session, request_id=request.id)
     people = service.people_by_id(
         session,
         ids={
+            *(row.asked_by for row in asked),
             *_decision_people([decision] if decision else []),
             request.requester_id,
             *(a.answered_by for a in history),
@@ -205,6 +216,16 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
         "questions": questions,
         "asset_idea": [v["text"] for v in by_question.get(ASSET_NOTE_ID, [])],
         "decision": _decision_fields(decision, people) if decision else None,
+        "clarifications": [
+            {
+                "question": row.question,
+                "asked_by": _person_label(people.get(row.asked_by)),
+                "asked_at": _iso(row.asked_at),
+                "answer": row.answer,
+                "answered_at": _iso(row.answered_at),
+            }
+            for row in asked
+        ],
         "audit": [
             {
                 "at": _iso(event.at),
@@ -247,6 +268,7 @@ def export_columns(config: AppConfig) -> list[str]:
         "asset_idea",
         *_DRAFT_COLUMNS,
         *_DECISION_COLUMNS,
+        "clarifications",
     ]
 
 
@@ -305,6 +327,13 @@ def render_detail(detail: dict[str, Any]) -> str:
             lines.append(f"   note: {decision['decision_note']}")
         if decision["follow_up_answer"]:
             lines.append(f"   evidence check-in: {decision['follow_up_answer']}")
+    for item in detail.get("clarifications", []):
+        lines.append(f"\nquestion from {item['asked_by']}: {item['question']}")
+        lines.append(
+            f"   answer: {item['answer']}"
+            if item["answer"] is not None
+            else "   (not answered yet)"
+        )
     lines.append("\naudit trail:")
     lines.extend(
         f"  {event['at']}  {event['action']}  by {event['actor'] or 'the system'}"

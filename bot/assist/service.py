@@ -22,6 +22,7 @@ from bot.assist.questions import rule_questions
 from bot.config import AppConfig
 from bot.engine import Clock, utc_now
 from bot.messages import PersonRef
+from bot.review.reviewers import Reviewers
 from bot.storage import service
 from bot.storage.database import Database, rows_changed
 from bot.storage.models import (
@@ -88,13 +89,13 @@ class Assistant:
         config: AppConfig,
         llm: LlmClassifier | None = None,
         clock: Clock = utc_now,
+        reviewers: Reviewers | None = None,
     ) -> None:
         self.database = database
         self.config = config
         self.llm = llm
         self.clock = clock
-        self.group_reviewers: dict[str, frozenset[str]] = {}
-        """Reviewers a platform knows through a group (a Slack user group), kept fresh by it."""
+        self.reviewers = reviewers or Reviewers(config.review)
 
     # -- drafting ---------------------------------------------------------------------------
 
@@ -241,9 +242,7 @@ class Assistant:
     # -- the human gate ---------------------------------------------------------------------
 
     def is_reviewer(self, person: PersonRef) -> bool:
-        return person.user_id in self.config.review.reviewer_ids(
-            person.platform
-        ) or person.user_id in self.group_reviewers.get(person.platform, frozenset())
+        return self.reviewers(person)
 
     def decide(
         self,
@@ -405,11 +404,6 @@ class Assistant:
                 )
             ).all()
         return [dict(row.channel_ref) for row in rows if row.channel_ref]
-
-    def mark_review_told(self, request_id: int) -> None:
-        """The requester has been told their request was reviewed; do not tell them again."""
-        with self.database.session() as session:
-            service.mark_review_told(session, request_id=request_id, now=self.clock())
 
     def request_of(self, draft_id: int) -> int | None:
         with self.database.session(write=False) as session:

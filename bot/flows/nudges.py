@@ -11,6 +11,8 @@ from enum import StrEnum
 from bot.flows import copy
 from bot.messages import Button, ButtonStyle, Outbound
 from bot.reminders import Kind, Nudge
+from bot.review import copy as review_copy
+from bot.review.forms import ANSWER, answer_form
 
 
 class DecisionAction(StrEnum):
@@ -60,6 +62,12 @@ def nudge_text(nudge: Nudge) -> str:
             return template.format(
                 reference=nudge.reference, outcome=outcome_label(nudge.outcome), note=nudge.note
             )
+        case Kind.REVIEWED:
+            return copy.REVIEWED.format(reference=nudge.reference)
+        case Kind.QUESTION:
+            return review_copy.QUESTION_FOR_YOU.format(
+                reference=nudge.reference, question=nudge.question or ""
+            )
         case Kind.FOLLOW_UP:
             return copy.FOLLOW_UP.format(
                 reference=nudge.reference,
@@ -71,8 +79,13 @@ def nudge_text(nudge: Nudge) -> str:
 
 
 def nudge_message(nudge: Nudge) -> Outbound:
-    if nudge.kind == Kind.OUTCOME:
+    if nudge.kind in (Kind.OUTCOME, Kind.REVIEWED):
         return Outbound(nudge_text(nudge))
+    if nudge.kind == Kind.QUESTION:
+        asked = nudge.clarification_id or 0
+        form = answer_form(asked, nudge.question or "", nudge.reference)
+        answer = Button(review_copy.BUTTON_ANSWER, ANSWER, str(asked), ButtonStyle.PRIMARY, form)
+        return Outbound(nudge_text(nudge), buttons=(answer,))
     if nudge.kind == Kind.FOLLOW_UP:
         buttons = tuple(
             Button(label, DecisionAction.FOLLOW_UP, f"{nudge.decision_id}:{answer}")

@@ -31,8 +31,9 @@ from bot.messages import (
     InboundKind,
     Outbound,
 )
-from bot.storage import service
-from bot.storage.models import Conversation, Person, Request, RequestStatus
+from bot.review import copy as review_copy
+from bot.storage import clarifications, service
+from bot.storage.models import Clarification, Conversation, Person, Request, RequestStatus
 from bot.storage.service import CurrentAnswer
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,35 @@ class TriageFlow:
         return self._on_text(inbound)
 
     def _on_start(self, inbound: Inbound) -> list[Outbound]:
-        """A session opened: news first (reviews since last time), then greet or resume."""
-        return [*self._review_news(), *self._start(inbound)]
+        """A session opened: news first (reviews since last time), then a question L&D is
+        waiting on, or else greet or resume."""
+        news = self._review_news()
+        asked = self._open_question()
+        if asked is not None and self.request is None and not inbound.fresh:
+            if inbound.title:
+                self._keep_unfiled("message.kept_title", inbound.title)
+            question, reference = asked
+            return [
+                *news,
+                Outbound(
+                    review_copy.QUESTION_AT_START.format(
+                        reference=reference, question=question.question
+                    )
+                ),
+            ]
+        return [*news, *self._start(inbound)]
+
+    def _open_question(self) -> tuple[Clarification, str] | None:
+        """The oldest question L&D put to this person that is still unanswered."""
+        found = clarifications.oldest_open_for(self.session, requester_id=self.person_id)
+        return (found[0], found[1].reference) if found else None
+
+    def _answer_question(self, asked: tuple[Clarification, str], text: str) -> list[Outbound]:
+        question, reference = asked
+        clarifications.answer(
+            self.session, clarification=question, by=self.person_id, text=text, now=self.now
+        )
+        return [Outbound(review_copy.ANSWER_THANKS.format(reference=reference))]
 
     def _review_news(self) -> list[Outbound]:
         reviewed = service.reviewed_but_untold(self.session, requester_id=self.person_id)
@@ -150,6 +178,18 @@ class TriageFlow:
             return self._on_command(command)
         text = unquote_command_word(inbound.text)
         if self.request is None:
+            asked = self._open_question() if text.strip() else None
+            if asked is not None and _normalise(text) in _GREETINGS | _THANKS:
+                question, reference = asked
+                return [
+                    Outbound(
+                        review_copy.QUESTION_AT_START.format(
+                            reference=reference, question=question.question
+                        )
+                    )
+                ]
+            if asked is not None:  # with no triage going on, a message answers L&D's question
+                return self._answer_question(asked, text)
             return self._on_text_without_request(text)
         step = Step(self.conversation.step)
         if step is Step.RESUME:
