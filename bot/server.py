@@ -115,6 +115,7 @@ def build_teams_bot(app: App) -> TeamsBot:
         app_id=app.settings.microsoft_app_id or "",
         assistant=app.assistant,
         turns=app.turns,
+        review=app.review,
         decisions=TeamsDecisions(
             desk=app.decisions,
             assistant=app.assistant,

@@ -86,7 +86,9 @@ def test_reviewers_decide_on_the_card_and_the_requester_hears(
 
     press(sender, BO, card, "review-draft-approve", 1)
     refusal = fake_slack.wait_for("chat.postEphemeral")[0].params
-    assert refusal["user"] == BO and "Only L&D reviewers" in refusal["text"]
+    assert (
+        refusal["user"] == BO and "Only L&amp;D reviewers" in refusal["text"]
+    )  # escaped for Slack
     assert [d.status for d in drafts(review_app)] == ["pending", "pending"]
 
     press(sender, LEAD, card, "review-draft-approve", 1)
@@ -108,11 +110,11 @@ def test_reviewers_decide_on_the_card_and_the_requester_hears(
         "view": {
             **modal,
             "id": "V2",
-            "state": {"values": {"reason": {"text": {"type": "plain_text_input", "value": ""}}}},
+            "state": {"values": {"reason": {"value": {"type": "plain_text_input", "value": ""}}}},
         },
     }
     assert sender.interactive(submission).json()["response_action"] == "errors"
-    submission["view"]["state"]["values"]["reason"]["text"]["value"] = "Too generic"
+    submission["view"]["state"]["values"]["reason"]["value"]["value"] = "Too generic"
     assert sender.interactive(submission).status == 200
     told = fake_slack.wait_for(
         "chat.postMessage",
@@ -307,3 +309,92 @@ def test_a_slack_owner_who_left_is_reported_in_the_review_channel(
     assert "Gus cannot be reached in Slack (account_inactive)" in reported
     review_app.engine.clock.advance(days=30)  # type: ignore[attr-defined]
     assert review_app.reminders.sweep_once().sent == 0  # not retried forever
+
+
+def typed_value(text: str) -> dict[str, Any]:
+    return {"value": {"type": "plain_text_input", "value": text}}
+
+
+def test_a_reviewer_asks_the_requester_who_answers_in_their_dm(
+    review_app: App, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    from bot.storage.models import Clarification
+
+    card = submit_request(sender, fake_slack)
+    assert "review-question-ask" in json.dumps(card["blocks"])
+    press(sender, BO, card, "review-question-ask", 1)  # not a reviewer: no form
+    refused = fake_slack.wait_for("chat.postEphemeral")[0].params
+    assert refused["user"] == BO and "Only L&amp;D reviewers can ask" in refused["text"]
+    assert fake_slack.of("views.open") == []
+
+    press(sender, LEAD, card, "review-question-ask", 1)
+    modal = fake_slack.wait_for("views.open")[0].params["view"]
+    assert [b.get("block_id") for b in modal["blocks"] if b["type"] == "input"] == ["question"]
+    empty = sender.interactive(submit_view(LEAD, modal, {"question": typed_value("  ")}))
+    assert empty.json()["response_action"] == "errors"
+    question = "Does it fail on <!channel> days too?"
+    assert (
+        sender.interactive(submit_view(LEAD, modal, {"question": typed_value(question)})).status
+        == 200
+    )
+    redrawn = fake_slack.wait_for(
+        "chat.update", where=lambda c: "Questions to the requester" in json.dumps(c.params)
+    )[0].params
+    assert "Not answered yet." in json.dumps(redrawn["blocks"])
+    dm = fake_slack.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.params.get("channel") == f"D{ANA}" and "has a question" in str(c.params),
+    )[0].params
+    assert "&lt;!channel&gt;" in dm["text"] and "<!channel>" not in dm["text"]  # shown, not pinged
+    assert "review-question-answer" in json.dumps(dm["blocks"])
+
+    sender.dm(ANA, "Only on Mondays, after the export runs")  # no triage going on: an answer
+    thanks = fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: "added your answer to TR-0001" in str(c.params)
+    )
+    assert thanks[0].params["channel"] == f"D{ANA}"
+    with review_app.database.session() as session:
+        asked = session.exec(select(Clarification)).one()
+        actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+    assert (asked.question, asked.answer) == (question, "Only on Mondays, after the export runs")
+    assert {"clarification.refused", "clarification.asked", "clarification.answered"} <= set(
+        actions
+    )
+    assert review_app.review.card(1) is not None
+    shown = json.dumps(review_app.review.card(1).sections[-2].typed)  # type: ignore[union-attr]
+    assert "Only on Mondays" in shown
+
+
+def test_the_requester_can_answer_with_the_button_and_nobody_else_can(
+    review_app: App, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    from bot.storage.models import Clarification
+
+    card = submit_request(sender, fake_slack)
+    press(sender, LEAD, card, "review-question-ask", 1)
+    modal = fake_slack.wait_for("views.open")[0].params["view"]
+    sender.interactive(submit_view(LEAD, modal, {"question": typed_value("Which team?")}))
+    dm = fake_slack.wait_for("chat.postMessage", where=lambda c: "has a question" in str(c.params))[
+        0
+    ].params
+    answer = next(
+        e
+        for b in dm["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "review-question-answer"
+    )
+    press(sender, BO, {"ts": "9.9"}, "review-question-answer", int(answer["value"]))
+    nope = fake_slack.wait_for("chat.postEphemeral", where=lambda c: c.params["user"] == BO)
+    assert "Only the person who made the request" in nope[0].params["text"]
+    press(sender, ANA, {"ts": "9.9"}, "review-question-answer", int(answer["value"]))
+    form = fake_slack.wait_for("views.open", 2)[-1].params["view"]
+    assert (
+        sender.interactive(submit_view(ANA, form, {"answer": typed_value("EMEA sales")})).status
+        == 200
+    )
+    fake_slack.wait_for(
+        "chat.postEphemeral", where=lambda c: "added your answer" in c.params["text"]
+    )
+    with review_app.database.session() as session:
+        assert session.exec(select(Clarification)).one().answer == "EMEA sales"

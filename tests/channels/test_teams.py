@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -431,21 +432,31 @@ def test_teams_reviewers_get_the_card_and_decide_on_it(
                     {
                         "triage_action": "review-draft-reject",
                         "triage_value": "2",
-                        "reason-2": "Ask the CRM admins first",
+                        input_on(card.card, "reason", "review-draft-reject", "2"): (
+                            "Ask the CRM admins first"
+                        ),
                     },
                 ),
             )[1]
         )
         assert "Rejected by Lead" in json.dumps(rejected["value"])
         assert "Ask the CRM admins first" in json.dumps(rejected["value"])
-        told = connector.wait_for(1, verb=None)
-        assert any(
-            "has been reviewed" in json.dumps(s.activity)
-            and s.conversation == f"a:personal-{ANA['id']}"
-            for s in told
+        told = connector.wait_for(
+            1,
+            where=lambda s: (
+                "has been reviewed" in json.dumps(s.activity)
+                and s.conversation == f"a:personal-{ANA['id']}"
+            ),
         )
+        assert len(told) == 1
     finally:
         server.stop()
+
+
+def input_on(card: dict[str, Any] | None, field: str, action_id: str, value: str) -> str:
+    """The id of a form's input as the card draws it, so the test sends what Teams would."""
+    ids = re.findall(r'"id": "([^"]+)"', json.dumps(card))
+    return next(i for i in ids if i == f"{field}@{action_id}:{value}")
 
 
 def test_the_review_card_also_goes_to_the_teams_review_channel(
@@ -494,10 +505,15 @@ def test_teams_reviewers_edit_questions_and_a_second_press_changes_nothing(
             server.url, invoke(connector.url, ANA, action(connector.sent[-1], "Submit")["data"])
         )
         app.drain()
+        card = connector.wait_for(1, where=lambda s: "Review TR-0001" in json.dumps(s.card or {}))[
+            0
+        ].card
         edit = {
             "triage_action": "review-draft-edit",
             "triage_value": "2",
-            "questions-2": "risk: Who loses data if this waits?\nno colon line",
+            input_on(card, "questions", "review-draft-edit", "2"): (
+                "risk: Who loses data if this waits?\nno colon line"
+            ),
         }
         first = json.loads(post_activity(server.url, invoke(connector.url, lead, edit))[1])
         assert "Edited by Lead" in json.dumps(first["value"])
@@ -539,3 +555,60 @@ def test_bodies_that_are_not_activities_get_400_not_500(
             statuses.append(error.code)
     assert statuses == [400, 400, 400, 400]
     assert connector.sent == []
+
+
+def test_a_teams_reviewer_asks_and_the_requester_answers_on_the_card(
+    tmp_path: Path, connector: FakeConnector, card_validator: jsonschema.Draft6Validator
+) -> None:
+    from bot.config import load_app_config
+    from bot.storage.models import Clarification
+
+    config = load_app_config(PROJECT_ROOT / "app.yaml")
+    config = config.model_copy(
+        update={"review": config.review.model_copy(update={"teams_user_ids": ("aad-lead",)})}
+    )
+    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'ask.db'}"), config=config)
+    server = ServerThread(lambda: build_web_app(app)).start()
+    lead = person("Lead")
+    try:
+        say(server, connector, "hi", 1, who=lead)
+        for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=2):
+            say(server, connector, answer, number)
+        post_activity(
+            server.url, invoke(connector.url, ANA, action(connector.sent[-1], "Submit")["data"])
+        )
+        app.drain()
+        card = connector.wait_for(1, where=lambda s: "Review TR-0001" in json.dumps(s.card or {}))[
+            0
+        ].card
+        ask = {
+            "triage_action": "review-question-ask",
+            "triage_value": "1",
+            input_on(card, "question", "review-question-ask", "1"): "Which CRM screen?",
+        }
+        redrawn = json.loads(post_activity(server.url, invoke(connector.url, lead, ask))[1])
+        card_validator.validate(redrawn["value"])
+        assert "Not answered yet." in json.dumps(redrawn["value"])
+        question = connector.wait_for(
+            1,
+            where=lambda s: (
+                "has a question" in json.dumps(s.activity)
+                and s.conversation == f"a:personal-{ANA['id']}"
+            ),
+        )[0]
+        assert question.card is not None
+        card_validator.validate(question.card)
+        answer_id = input_on(question.card, "answer", "review-question-answer", "1")
+        answer = {
+            "triage_action": "review-question-answer",
+            "triage_value": "1",
+            answer_id: "The quote screen",
+        }
+        stranger = json.loads(post_activity(server.url, invoke(connector.url, lead, answer))[1])
+        assert "Only the person who made the request" in json.dumps(stranger)
+        thanks = json.loads(post_activity(server.url, invoke(connector.url, ANA, answer))[1])
+        assert "added your answer to TR-0001" in json.dumps(thanks)
+        with app.database.session() as session:
+            assert session.exec(select(Clarification)).one().answer == "The quote screen"
+    finally:
+        server.stop()

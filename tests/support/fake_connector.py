@@ -6,6 +6,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -68,11 +69,18 @@ class FakeConnector:
         with self._condition:
             self._failures.extend(statuses)
 
-    def wait_for(self, count: int, *, verb: str | None = None, timeout: float = 10.0) -> list[Sent]:
+    def wait_for(
+        self,
+        count: int,
+        *,
+        verb: str | None = None,
+        timeout: float = 10.0,
+        where: Callable[[Sent], bool] = lambda sent: True,
+    ) -> list[Sent]:
         deadline = time.monotonic() + timeout
         with self._condition:
             while True:
-                matching = [s for s in self.sent if verb is None or s.verb == verb]
+                matching = [s for s in self.sent if (verb is None or s.verb == verb) and where(s)]
                 if len(matching) >= count:
                     return matching
                 remaining = deadline - time.monotonic()

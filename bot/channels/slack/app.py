@@ -121,7 +121,7 @@ def wire_slack(app: App, session: aiohttp.ClientSession | None) -> AsyncApp:
     """The Bolt app with every Slack surface (triage, review card, decisions, Home), new
     drafts announced to reviewers, and the sweep able to reach Slack people. Called inside
     the running loop, for HTTP (serve) and Socket Mode alike."""
-    review = SlackReview(assistant=app.assistant, config=app.config)
+    review = SlackReview(flow=app.review, reviewers=app.reviewers, config=app.config)
     decisions = SlackDecisions(
         desk=app.decisions,
         assistant=app.assistant,

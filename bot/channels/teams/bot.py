@@ -14,6 +14,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
@@ -31,16 +32,16 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 
-from bot.assist.questions import questions_from_lines
 from bot.assist.service import Assistant
-from bot.channels.teams import cards
+from bot.channels.teams import cards, forms
 from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.config import Settings
 from bot.engine import Engine
 from bot.flows import copy
 from bot.flows.nudges import DecisionAction
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
-from bot.storage.models import DraftStatus
+from bot.review import forms as review_forms
+from bot.review.flows import ReviewFlow
 from bot.turns import ThreadTurns, TurnFailed, Turns
 
 if TYPE_CHECKING:
@@ -111,8 +112,10 @@ class TeamsBot(ActivityHandler):
         assistant: Assistant | None = None,
         decisions: TeamsDecisions | None = None,
         turns: Turns | None = None,
+        review: ReviewFlow | None = None,
     ) -> None:
         self.engine = engine
+        self.review = review
         self.turns = turns or ThreadTurns(engine)
         self.decisions = decisions
         self.adapter = adapter
@@ -127,6 +130,17 @@ class TeamsBot(ActivityHandler):
         if activity.value is not None and data is None:
             log.warning("refused card data %r from %s", activity.value, activity.from_property.id)
             await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
+            return
+        if data is not None and data[0] in review_forms.ACTIONS:  # no Universal Actions here
+            answer = await self._review(turn_context, *data)
+            if answer.card is not None:
+                await with_retries(
+                    lambda: turn_context.send_activity(
+                        MessageFactory.attachment(CardFactory.adaptive_card(answer.card))
+                    )
+                )
+            elif answer.text:
+                await self._send(turn_context, [Outbound(answer.text)])
             return
         if data is not None and _is_decision(data[0]):  # a host without Universal Actions
             card, text = await self._decision(turn_context, *data)
@@ -176,8 +190,14 @@ class TeamsBot(ActivityHandler):
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         data = cards.card_data(turn_context.activity.value)
-        if data is not None and data[0].startswith(cards.REVIEW_PREFIX):
-            return await self._review(turn_context, *data)
+        if data is not None and data[0] in review_forms.ACTIONS:
+            answer = await self._review(turn_context, *data)
+            if answer.card is None:
+                return _invoke_message(answer.text)
+            return InvokeResponse(
+                status=200,
+                body={"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": answer.card},
+            )
         if data is not None and _is_decision(data[0]):
             card, text = await self._decision(turn_context, *data)
             if card is None:
@@ -234,53 +254,22 @@ class TeamsBot(ActivityHandler):
             body = serializer_helper(body)
         return web.json_response(body, status=invoke_response.status)
 
-    async def _review(
-        self, turn_context: TurnContext, action_id: str, value: str
-    ) -> InvokeResponse:
-        """A reviewer's verdict from a review card; the card comes back redrawn with it."""
-        inputs = cards.card_inputs(turn_context.activity.value)
-        draft_id = int(value) if value.isdigit() and len(value) < 10 else None
-        if self.assistant is None or draft_id is None:
-            return _invoke_message(copy.UNKNOWN_ACTION)
-        assistant = self.assistant
-        verdicts = {
-            cards.REVIEW_APPROVE: DraftStatus.APPROVED,
-            cards.REVIEW_EDIT: DraftStatus.EDITED,
-            cards.REVIEW_REJECT: DraftStatus.REJECTED,
-        }
-        verdict = verdicts.get(action_id)
-        if verdict is None:
-            return _invoke_message(copy.UNKNOWN_ACTION)
-        edited: dict[str, Any] | None = None
-        if verdict is DraftStatus.EDITED and f"questions-{draft_id}" in inputs:
-            edited = questions_from_lines(str(inputs[f"questions-{draft_id}"]))
-        elif verdict is DraftStatus.EDITED:
-            category = str(inputs.get(f"category-{draft_id}") or "")
-            edited = {"category": category, "training_fit": category == "training_need"}
-        reason = str(inputs.get(f"reason-{draft_id}") or "") or None
-        reviewer = self._person(turn_context.activity)
-        result = await asyncio.to_thread(
-            lambda: assistant.decide(
-                draft_id=draft_id, reviewer=reviewer, verdict=verdict, edited=edited, reason=reason
-            )
-        )
+    async def _review(self, turn_context: TurnContext, action_id: str, value: str) -> _CardOrText:
+        """A review action (a verdict, a question, a requester's answer): the review flow
+        decides; the answer is the card redrawn, a form to fill in first, or a sentence."""
+        if self.review is None:
+            return _CardOrText(None, copy.UNKNOWN_ACTION)
+        inputs = forms.inputs_for(cards.card_inputs(turn_context.activity.value), action_id, value)
+        person = self._person(turn_context.activity)
+        result = await asyncio.to_thread(self.review.act, person, action_id, value, inputs)
+        if result.form is not None:
+            return _CardOrText(forms.form_card(result.form), "")
         if not result.ok:
-            await self._send(turn_context, [Outbound(result.message)])
-            return _invoke_message(result.message)
-        card = await asyncio.to_thread(assistant.review_card, assistant.request_of(draft_id) or 0)
-        if card is None:
-            return _invoke_message(result.message)
-        if card.decided:
-            await self._tell_requester(card.request_id, card.reference)
-        categories = [c.id for c in self.engine.config.categories]
-        return InvokeResponse(
-            status=200,
-            body={
-                "statusCode": 200,
-                "type": cards.CARD_CONTENT_TYPE,
-                "value": cards.review_card(card, categories),
-            },
-        )
+            problem = " ".join([result.message, *result.errors.values()][:1])
+            return _CardOrText(None, problem)
+        if result.card is not None:
+            return _CardOrText(forms.card_json(result.card), result.message)
+        return _CardOrText(cards.settled_card(result.message), result.message)
 
     async def _decision(
         self, turn_context: TurnContext, action_id: str, value: str
@@ -293,13 +282,12 @@ class TeamsBot(ActivityHandler):
 
     async def announce_drafts(self, request_id: int) -> None:
         """Send a new request's review card to every Teams reviewer the bot can reach."""
-        if self.assistant is None:
+        if self.review is None:
             return
-        card = await asyncio.to_thread(self.assistant.review_card, request_id)
+        card = await asyncio.to_thread(self.review.card, request_id)
         if card is None:
             return
-        body = cards.review_card(card, [c.id for c in self.engine.config.categories])
-        await self.post_to_reviewers(request_id, body)
+        await self.post_to_reviewers(request_id, forms.card_json(card))
 
     async def post_to_reviewers(self, request_id: int, body: dict[str, Any]) -> None:
         """A card for the reviewers: in each one's chat, and in review.teams_review_channel."""
@@ -347,19 +335,6 @@ class TeamsBot(ActivityHandler):
                 "tenantId": tenant,
             },
         }
-
-    async def _tell_requester(self, request_id: int, reference_text: str) -> None:
-        assert self.assistant is not None
-        found = await asyncio.to_thread(self.assistant.requester_channel, request_id)
-        if found and found[0] == PLATFORM:
-            try:
-                await self.send_proactive(
-                    found[1], [Outbound(copy.REVIEWED.format(reference=reference_text))]
-                )
-            except Exception as exc:  # not marked told: they hear it at their next chat
-                log.warning("could not tell the requester of %s: %r", reference_text, exc)
-                return
-            await asyncio.to_thread(self.assistant.mark_review_told, request_id)
 
     async def send_card_proactive(
         self, reference: dict[str, Any], card: dict[str, Any], *, new_thread: bool = False
@@ -462,6 +437,12 @@ def _is_decision(action_id: str) -> bool:
 
 def _reference(activity: Activity) -> dict[str, Any]:
     return TurnContext.get_conversation_reference(activity).serialize()
+
+
+@dataclass(frozen=True)
+class _CardOrText:
+    card: dict[str, Any] | None
+    text: str
 
 
 def _invoke_message(text: str) -> InvokeResponse:

@@ -11,11 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.assist.questions import questions_as_lines
-from bot.assist.service import CLASSIFICATION, ReviewCard, describe
-from bot.flows.nudges import DecisionAction
-from bot.messages import Button, ButtonStyle, Outbound, Summary
-from bot.storage.models import DraftStatus, RequestStatus
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    ChoiceField,
+    DateField,
+    Form,
+    FormField,
+    Outbound,
+    PersonField,
+    Summary,
+    TextField,
+)
 from bot.text import shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -36,6 +43,18 @@ def typed(text: str, limit: int = DISPLAY_LIMIT, **style: Any) -> dict[str, Any]
 
 
 def action(button: Button) -> dict[str, Any]:
+    """A button: an Action.Execute, or, for one that needs a form first, an Action.ShowCard
+    that opens the form's inputs on the card with their own submit."""
+    if button.form is not None:
+        return {
+            "type": "Action.ShowCard",
+            "title": button.label,
+            "card": {
+                "type": "AdaptiveCard",
+                "body": form_body(button.form),
+                "actions": [form_submit(button.form)],
+            },
+        }
     data = {ACTION_KEY: button.action_id, VALUE_KEY: button.value}
     style = {"style": "positive"} if button.style is ButtonStyle.PRIMARY else {}
     if button.style is ButtonStyle.DANGER:
@@ -49,6 +68,53 @@ def action(button: Button) -> dict[str, Any]:
         "fallback": submit,
         **style,
     }
+
+
+def form_body(form: Form) -> list[dict[str, Any]]:
+    body = [typed(form.intro)] if form.intro else []
+    body.extend(_input(field, _input_id(form, field.id)) for field in form.fields)
+    return body
+
+
+def form_submit(form: Form) -> dict[str, Any]:
+    return action(Button(form.submit, form.action_id, form.value))
+
+
+def _input_id(form: Form, field_id: str) -> str:
+    return f"{field_id}@{form.action_id}:{form.value}"
+
+
+def _input(field: FormField, input_id: str) -> dict[str, Any]:
+    required = (
+        {"isRequired": True, "errorMessage": f"{field.label}: needed."} if field.required else {}
+    )
+    if isinstance(field, TextField):
+        return {
+            "type": "Input.Text",
+            "id": input_id,
+            "label": field.label,
+            "isMultiline": field.multiline,
+            "maxLength": field.max_length,
+            "value": field.initial,
+            **required,
+        }
+    if isinstance(field, ChoiceField | PersonField):
+        choices = field.options if isinstance(field, ChoiceField) else field.people
+        element: dict[str, Any] = {
+            "type": "Input.ChoiceSet",
+            "id": input_id,
+            "label": field.label,
+            "choices": [{"title": c.label, "value": c.value} for c in choices],
+            **required,
+        }
+        if field.initial:
+            element["value"] = field.initial
+        return element
+    assert isinstance(field, DateField)
+    element = {"type": "Input.Date", "id": input_id, "label": field.label, **required}
+    if field.initial:
+        element["value"] = field.initial.isoformat()
+    return element
 
 
 def _summary_body(summary: Summary) -> list[dict[str, Any]]:
@@ -136,84 +202,6 @@ def card_data(value: Any) -> tuple[str, str] | None:
     if not isinstance(action_id, str) or not isinstance(payload, str):
         return None
     return action_id, payload
-
-
-REVIEW_PREFIX = "review-draft-"
-REVIEW_APPROVE = "review-draft-approve"
-REVIEW_EDIT = "review-draft-edit"
-REVIEW_REJECT = "review-draft-reject"
-
-
-def review_card(card: ReviewCard, categories: Sequence[str]) -> dict[str, Any]:
-    """A reviewer's card: the answers, each draft labelled, and Approve / Edit / Reject."""
-    body: list[dict[str, Any]] = [
-        _text(f"Review {card.reference}", weight="Bolder", size="Medium"),
-        typed(f"from {card.requester}", isSubtle=True),
-    ]
-    for prompt, answer in card.answers:
-        body.append(_text(prompt, weight="Bolder", spacing="Small"))
-        body.append(typed(answer, 600))
-    for draft in card.drafts:
-        kind = "Classification" if draft.kind == CLASSIFICATION else "Reviewer questions"
-        body.append(_text(f"{kind} · {draft.label}", weight="Bolder", separator=True))
-        body.append(typed(describe(draft)))
-        if draft.note:
-            body.append(typed(draft.note, isSubtle=True))
-        if draft.status != DraftStatus.PENDING:
-            when = f" at {draft.decided_at:%Y-%m-%d %H:%M} UTC" if draft.decided_at else ""
-            why = f": {draft.reason}" if draft.reason else ""
-            body.append(
-                typed(
-                    f"{draft.status.capitalize()} by {draft.decided_by}{when}{why}", isSubtle=True
-                )
-            )
-            continue
-        value = str(draft.id)
-        if draft.kind == CLASSIFICATION:
-            body.append(
-                {
-                    "type": "Input.ChoiceSet",
-                    "id": f"category-{draft.id}",
-                    "label": "Category",
-                    "value": str(draft.content.get("category", "")),
-                    "choices": [{"title": c, "value": c} for c in categories],
-                }
-            )
-        else:
-            body.append(
-                {
-                    "type": "Input.Text",
-                    "id": f"questions-{draft.id}",
-                    "isMultiline": True,
-                    "label": "Questions, one a line as type: question",
-                    "maxLength": 4000,
-                    "value": questions_as_lines(draft.content),
-                }
-            )
-        body.append(
-            {
-                "type": "Input.Text",
-                "id": f"reason-{draft.id}",
-                "isMultiline": True,
-                "label": "Reason (needed to reject)",
-                "maxLength": 2000,
-            }
-        )
-        actions = [
-            action(Button("Approve", REVIEW_APPROVE, value, ButtonStyle.PRIMARY)),
-            action(Button("Save my edit", REVIEW_EDIT, value)),
-        ]
-        actions.append(action(Button("Reject", REVIEW_REJECT, value, ButtonStyle.DANGER)))
-        body.append({"type": "ActionSet", "actions": actions})
-    if card.status in (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW):
-        assign = Button("Assign decision", DecisionAction.ASSIGN, str(card.request_id))
-        body.append({"type": "ActionSet", "separator": True, "actions": [action(assign)]})
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.5",
-        "body": body,
-    }
 
 
 def card_inputs(value: Any) -> dict[str, Any]:
