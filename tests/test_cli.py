@@ -326,11 +326,17 @@ def test_json_logs_are_one_json_object_per_line(tmp_path: Path) -> None:
 
 def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
     submit_one(env, tmp_path)  # chat waits for its drafts before it exits
-    listing = triage_bot("review", "list", env=env)
+    stranger = triage_bot("review", "list", "--as", "Bob", env=env)
+    assert stranger.code == 1 and "--as NAME" in stranger.err and "lnd-lead" in stranger.err
+    listing = triage_bot("review", "list", "--as", "lnd-lead", env=env)
     assert "draft 1 · TR-0001 · classification · rule-based" in listing.out
     assert "sme facts:" in listing.out
     outsider = triage_bot("review", "approve", "1", "--as", "Bob", env=env)
     assert outsider.code == 1 and "Only L&D reviewers" in outsider.err
+    bogus = triage_bot("review", "edit", "2", "--category", "bogus", "--as", "lnd-lead", env=env)
+    assert bogus.code == 1 and "reviewer questions" in bogus.err  # not stored on the wrong kind
+    wrong = triage_bot("review", "edit", "1", "--category", "bogus", "--as", "lnd-lead", env=env)
+    assert wrong.code == 1 and "'bogus' is not a category" in wrong.err
     assert triage_bot("review", "approve", "1", "--as", "lnd-lead", env=env).code == 0
     again = triage_bot("review", "reject", "1", "--reason", "late", "--as", "lnd-lead", env=env)
     assert again.code == 1 and "already approved by lnd-lead" in again.err
@@ -349,7 +355,39 @@ def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path
         ("classification", 1, 0),
         ("reviewer_questions", 0, 1),
     }
-    assert "No drafts are waiting" in triage_bot("review", "list", env=env).out
+    assert "No drafts are waiting" in triage_bot("review", "list", "--as", "lnd-lead", env=env).out
+
+
+def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    submit_one(env, tmp_path)
+    question = "Which screen do the reps use when it goes wrong?"
+    refused = triage_bot("review", "ask", "TR-0001", "--question", question, "--as", "Bob", env=env)
+    assert refused.code == 1 and "Only L&D reviewers" in refused.err
+    asked = triage_bot(
+        "review", "ask", "TR-0001", "--question", question, "--as", "lnd-lead", env=env
+    )
+    assert asked.code == 0, asked.err
+    assert "Sent to Ana" in asked.out
+    script = write_script(tmp_path, ["The quote screen in Salesforce"])
+    chat = triage_bot("chat", "--as", "Ana", "--script", str(script), env=env)
+    assert chat.code == 0, chat.err
+    assert "L&D has a question about your request TR-0001" in chat.out and question in chat.out
+    assert "Thanks, I've added your answer to TR-0001" in chat.out
+    shown = json.loads(triage_bot("requests", "show", "TR-0001", "--json", env=env).out)
+    assert [(c["question"], c["answer"], c["asked_by"]) for c in shown["clarifications"]] == [
+        (question, "The quote screen in Salesforce", "lnd-lead")
+    ]
+    actions = [event["action"] for event in shown["audit"]]
+    assert actions.index("clarification.asked") < actions.index("clarification.answered")
+    text = triage_bot("requests", "show", "TR-0001", env=env).out
+    assert "question from lnd-lead" in text and "answer: The quote screen in Salesforce" in text
+    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)[0]
+    assert exported["clarifications"] == f"Q: {question} / A: The quote screen in Salesforce"
+    # the next chat starts as usual: the question is answered
+    again = triage_bot("chat", "--as", "Ana", "--script", str(script), env=env)
+    assert "has a question" not in again.out
 
 
 def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:

@@ -67,12 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     review = commands.add_parser("review", help="L&D reviewers: list and decide drafts")
     review_commands = review.add_subparsers(dest="review_command", required=True)
     review_list = review_commands.add_parser("list", help="drafts waiting for a reviewer")
+    review_list.add_argument("--as", dest="person", metavar="NAME", help="the reviewer")
     review_list.add_argument("--json", action="store_true")
     review_list.set_defaults(handler="review:run_review_list")
     for verb, text in (
         ("approve", "approve a draft as it is"),
         ("reject", "reject a draft"),
-        ("edit", "approve a classification with your changes"),
+        ("edit", "approve a draft with your changes"),
     ):
         decide = review_commands.add_parser(verb, help=text)
         decide.add_argument("draft_id", type=int, metavar="DRAFT")
@@ -80,9 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
         if verb == "reject":
             decide.add_argument("--reason", required=True)
         if verb == "edit":
-            decide.add_argument("--category", required=True)
+            changes = decide.add_mutually_exclusive_group(required=True)
+            changes.add_argument("--category", help="a classification's category")
+            changes.add_argument(
+                "--questions",
+                metavar="TEXT",
+                help="reviewer questions, one a line as type: question",
+            )
             decide.add_argument("--training-fit", choices=["yes", "no"])
         decide.set_defaults(handler="review:run_review_decide", verb=verb)
+    ask = review_commands.add_parser("ask", help="ask the requester a clarifying question")
+    ask.add_argument("reference", metavar="ID", help="TR-0042 or 42")
+    ask.add_argument("--question", required=True, metavar="TEXT")
+    ask.add_argument("--as", dest="person", metavar="NAME", help="the reviewer")
+    ask.set_defaults(handler="review:run_review_ask")
 
     assist = commands.add_parser("assist", help="how the drafts fare")
     assist_commands = assist.add_subparsers(dest="assist_command", required=True)

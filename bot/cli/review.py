@@ -1,4 +1,8 @@
-"""Reviewers at the terminal: ``review list``, ``review approve|edit|reject``, ``assist report``."""
+"""Reviewers at the terminal: ``review list|approve|edit|reject|ask`` and ``assist report``.
+
+The verdicts and questions go through the same review flow as the Slack and Teams cards, so
+the same rules hold: reviewers only, one verdict per draft, the requester told once.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,25 @@ import sys
 
 from bot import desk, review_desk
 from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
-from bot.config import Settings
-from bot.storage.models import DraftStatus
+from bot.config import ConfigError, Settings
+from bot.messages import ActResult
+from bot.review import copy
+from bot.review.forms import APPROVE, ASK, EDIT, REJECT
+from bot.storage.models import parse_reference
 from bot.text import visible
+
+VERB_ACTIONS = {"approve": APPROVE, "edit": EDIT, "reject": REJECT}
 
 
 def run_review_list(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
+    reviewer = acting_person(args, settings)
+    if not app.reviewers(reviewer):
+        print(
+            f"triage-bot: {copy.LIST_FOR_REVIEWERS} {_hint(app.config.review.terminal_reviewers)}",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_FOUND
     rows = [review_desk.pending_row(draft, request) for draft, request in app.assistant.pending()]
     if args.json:
         print(desk.to_json(rows))
@@ -27,25 +43,45 @@ def run_review_list(args: argparse.Namespace, settings: Settings) -> int:
 def run_review_decide(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
     reviewer = acting_person(args, settings)
-    edited = None
+    inputs: dict[str, str] = {}
+    if args.verb == "reject":
+        inputs["reason"] = args.reason
     if args.verb == "edit":
-        edited = {"category": args.category}
-        if args.training_fit:
-            edited["training_fit"] = args.training_fit == "yes"
-    verdict = {
-        "approve": DraftStatus.APPROVED,
-        "reject": DraftStatus.REJECTED,
-        "edit": DraftStatus.EDITED,
-    }[args.verb]
-    result = app.assistant.decide(
-        draft_id=args.draft_id,
-        reviewer=reviewer,
-        verdict=verdict,
-        edited=edited,
-        reason=getattr(args, "reason", None),
-    )
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return EXIT_OK if result.ok else EXIT_NOT_FOUND
+        if args.questions is not None:
+            inputs["questions"] = args.questions.replace("\\n", "\n")
+        else:
+            inputs["category"] = args.category
+            if args.training_fit:
+                inputs["training_fit"] = args.training_fit
+    action_id = VERB_ACTIONS[args.verb]
+    result = app.review.act(reviewer, action_id, str(args.draft_id), inputs)
+    return _report(result, app.reviewers(reviewer), app.config.review.terminal_reviewers)
+
+
+def run_review_ask(args: argparse.Namespace, settings: Settings) -> int:
+    request_id = parse_reference(args.reference)
+    if request_id is None:
+        raise ConfigError(f"{args.reference!r} is not a request reference (try TR-0042 or 42)")
+    app = open_app(settings)
+    reviewer = acting_person(args, settings)
+    # A Slack or Teams requester is written to by the scheduler of the running server.
+    result = app.review.act(reviewer, ASK, str(request_id), {"question": args.question})
+    return _report(result, app.reviewers(reviewer), app.config.review.terminal_reviewers)
+
+
+def _report(result: ActResult, is_reviewer: bool, names: tuple[str, ...]) -> int:
+    if result.ok:
+        print(visible(result.message))
+        return EXIT_OK
+    message = result.message if is_reviewer else f"{result.message} {_hint(names)}"
+    print(f"triage-bot: {visible(message)}", file=sys.stderr)
+    return EXIT_NOT_FOUND
+
+
+def _hint(names: tuple[str, ...]) -> str:
+    if not names:
+        return copy.NO_TERMINAL_REVIEWERS
+    return copy.TERMINAL_REVIEWER_HINT.format(names=", ".join(names))
 
 
 def run_assist_report(args: argparse.Namespace, settings: Settings) -> int:
