@@ -26,7 +26,7 @@ from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
-from bot.storage.database import Database
+from bot.storage.database import PER_SCHEMA, Database
 from bot.storage.models import (
     Clarification,
     Decision,
@@ -43,6 +43,8 @@ RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15)
 """A failed send waits this long before the next try; after the last, it counts as
 undeliverable and the reviewers hear of it."""
 SWEEP_LOCK_ID = 746_289_114
+SWEEP_LOCK = f"{SWEEP_LOCK_ID}, {PER_SCHEMA}"
+"""The sweep lock's two keys: one lock per schema."""
 
 
 class Kind(StrEnum):
@@ -380,12 +382,12 @@ def _sweep_lock(database: Database) -> Iterator[bool]:
         return
     with database.engine.connect() as connection:
         acquired = bool(
-            connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({SWEEP_LOCK_ID})").scalar()
+            connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({SWEEP_LOCK})").scalar()
         )
         connection.commit()
         try:
             yield acquired
         finally:
             if acquired:
-                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK_ID})")
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK})")
                 connection.commit()

@@ -11,7 +11,12 @@ from bot.engine import Engine
 from bot.messages import PersonRef
 from bot.storage.database import Database
 from tests.support.clock import FakeClock
-from tests.support.databases import postgres_problem, postgres_schema_url, sqlite_url
+from tests.support.databases import (
+    current_sqlite_file,
+    postgres_problem,
+    postgres_schema_url,
+    sqlite_url,
+)
 from tests.support.transcript import Transcript
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,9 +46,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
+def database(database_url: str, tmp_path: Path) -> Iterator[Database]:
+    if database_url == sqlite_url(tmp_path):
+        current_sqlite_file(tmp_path / "triage.db")
     database = Database(database_url)
-    database.upgrade()
+    database.upgrade()  # PostgreSQL: every migration; SQLite: nothing left to do
     yield database
     database.dispose()
 

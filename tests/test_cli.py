@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from bot.storage.database import Database
 from tests.conftest import GOOD_ANSWERS
-from tests.support.cli import PROJECT_ROOT, clean_env, triage_bot
+from tests.support.cli import PROJECT_ROOT, clean_env, in_process, triage_bot
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def write_script(tmp_path: Path, lines: list[str]) -> Path:
 
 def submit_one(env: dict[str, str], tmp_path: Path, name: str = "Ana") -> None:
     script = write_script(tmp_path, [*GOOD_ANSWERS, "submit"])
-    run = triage_bot("chat", "--as", name, "--script", str(script), env=env)
+    run = in_process("chat", "--as", name, "--script", str(script), env=env)
     assert run.code == 0, run.err
     assert "Submitted. Your reference is" in run.out
 
@@ -104,21 +104,21 @@ def _binary(tmp: Path) -> Path:
 
 def test_requests_list_show_and_export(env: dict[str, str], tmp_path: Path) -> None:
     submit_one(env, tmp_path)
-    listing = triage_bot("requests", "list", env=env)
+    listing = in_process("requests", "list", env=env)
     assert listing.code == 0, listing.err
     assert "TR-0001" in listing.out and "in_review" in listing.out  # drafted after submit
 
     rows = json.loads(
-        triage_bot("requests", "list", "--json", "--status", "in_review", env=env).out
+        in_process("requests", "list", "--json", "--status", "in_review", env=env).out
     )
     assert [row["reference"] for row in rows] == ["TR-0001"]
     assert rows[0]["failing_task"] == GOOD_ANSWERS[0]
     assert (
-        json.loads(triage_bot("requests", "list", "--json", "--status", "cancelled", env=env).out)
+        json.loads(in_process("requests", "list", "--json", "--status", "cancelled", env=env).out)
         == []
     )
 
-    show = json.loads(triage_bot("requests", "show", "TR-0001", "--json", env=env).out)
+    show = json.loads(in_process("requests", "show", "TR-0001", "--json", env=env).out)
     assert show["status"] == "in_review"
     assert show["questions"][1]["versions"][0]["text"] == GOOD_ANSWERS[1]
     assert [e["action"] for e in show["audit"]] == [
@@ -129,20 +129,20 @@ def test_requests_list_show_and_export(env: dict[str, str], tmp_path: Path) -> N
         "draft.created",
     ]
     assert [e["after"]["status"] for e in show["audit"][1:3]] == ["submitted", "in_review"]
-    assert "What task is failing?" in triage_bot("requests", "show", "1", env=env).out
+    assert "What task is failing?" in in_process("requests", "show", "1", env=env).out
 
-    missing = triage_bot("requests", "show", "TR-0099", env=env)
+    missing = in_process("requests", "show", "TR-0099", env=env)
     assert missing.code == 1 and "no request TR-0099" in missing.err
 
     out = tmp_path / "log.csv"
-    export = triage_bot("export", "--format", "csv", "--out", str(out), env=env)
+    export = in_process("export", "--format", "csv", "--out", str(out), env=env)
     assert export.code == 0, export.err
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(table) == 1
     assert table[0]["reference"] == "TR-0001"
     assert table[0]["evidence"] == GOOD_ANSWERS[4]
     assert {"decision_owner", "due_at", "next_decision", "submitted_at"} <= set(table[0])
-    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)
+    exported = json.loads(in_process("export", "--format", "json", env=env).out)
     assert exported[0]["source_material"] == GOOD_ANSWERS[5]
 
 
@@ -151,11 +151,11 @@ def test_csv_export_defuses_formulas_and_json_keeps_text_verbatim(
 ) -> None:
     formula = '=HYPERLINK("http://evil.example","click")'
     script = write_script(tmp_path, [formula, *GOOD_ANSWERS[1:], "submit"])
-    assert triage_bot("chat", "--script", str(script), env=env).code == 0
-    table = list(csv.DictReader(io.StringIO(triage_bot("export", env=env).out)))
+    assert in_process("chat", "--script", str(script), env=env).code == 0
+    table = list(csv.DictReader(io.StringIO(in_process("export", env=env).out)))
     assert table[0]["failing_task"] == "'" + formula
     assert (
-        json.loads(triage_bot("export", "--format", "json", env=env).out)[0]["failing_task"]
+        json.loads(in_process("export", "--format", "json", env=env).out)[0]["failing_task"]
         == formula
     )
 
@@ -176,14 +176,14 @@ def test_an_old_schema_is_refused_with_the_command_to_run(database_url: str) -> 
     database.downgrade("base")
     env = clean_env(DATABASE_URL=database_url)
     for args in (["requests", "list"], ["chat"]):
-        run = triage_bot(*args, env=env)
+        run = in_process(*args, env=env)
         assert run.code == 2
         assert "Run: triage-bot db upgrade" in run.err
-    upgraded = triage_bot("db", "upgrade", env=env)
+    upgraded = in_process("db", "upgrade", env=env)
     assert upgraded.code == 0, upgraded.err
     assert "Upgraded" in upgraded.out
-    assert triage_bot("requests", "list", env=env).out.strip() == "No requests yet."
-    assert "already at revision" in triage_bot("db", "upgrade", env=env).out
+    assert in_process("requests", "list", env=env).out.strip() == "No requests yet."
+    assert "already at revision" in in_process("db", "upgrade", env=env).out
 
 
 def test_a_new_database_is_set_up_on_first_use(tmp_path: Path) -> None:
@@ -194,8 +194,8 @@ def test_a_new_database_is_set_up_on_first_use(tmp_path: Path) -> None:
 
 
 def test_check_reports_config_database_and_channels(env: dict[str, str]) -> None:
-    assert triage_bot("db", "upgrade", env=env).code == 0
-    run = triage_bot("check", env=env)
+    assert in_process("db", "upgrade", env=env).code == 0
+    run = in_process("check", env=env)
     assert run.code == 0, run.out
     assert "6 questions" in run.out
     assert "reachable" in run.out
@@ -207,7 +207,7 @@ def test_check_fails_on_a_broken_app_yaml(tmp_path: Path) -> None:
     broken = tmp_path / "app.yaml"
     broken.write_text("questions: []\ncategories: [{id: x, label: X}]\n", encoding="utf-8")
     env = clean_env(TRIAGE_CONFIG=str(broken), DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}")
-    run = triage_bot("check", env=env)
+    run = in_process("check", env=env)
     assert run.code == 2
     assert "questions: " in run.out
 
@@ -248,7 +248,7 @@ def test_a_missing_or_malformed_app_yaml_names_the_file_and_the_key(
     if content is not None:
         path.write_text(content, encoding="utf-8")
     env = clean_env(TRIAGE_CONFIG=str(path), DATABASE_URL=f"sqlite:///{tmp_path / 'a.db'}")
-    run = triage_bot("chat", env=env)
+    run = in_process("chat", env=env)
     assert run.code == 2
     assert str(path) in run.err
     assert message in run.err
@@ -301,14 +301,14 @@ def test_check_does_not_create_a_mistyped_sqlite_file(tmp_path: Path) -> None:
 
 
 def test_check_reports_an_unparsable_database_url_and_carries_on(tmp_path: Path) -> None:
-    run = triage_bot("check", env=clean_env(DATABASE_URL="not a url at all"))
+    run = in_process("check", env=clean_env(DATABASE_URL="not a url at all"))
     assert run.code == 2
     assert "not a database URL" in run.out
     assert "terminal  on" in run.out
 
 
 def test_a_huge_reference_is_not_found_not_a_crash(env: dict[str, str]) -> None:
-    run = triage_bot("requests", "show", "99999999999999999999", env=env)
+    run = in_process("requests", "show", "99999999999999999999", env=env)
     assert run.code == 2
     assert "not a request reference" in run.err
 
@@ -326,36 +326,36 @@ def test_json_logs_are_one_json_object_per_line(tmp_path: Path) -> None:
 
 def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
     submit_one(env, tmp_path)  # chat waits for its drafts before it exits
-    stranger = triage_bot("review", "list", "--as", "Bob", env=env)
+    stranger = in_process("review", "list", "--as", "Bob", env=env)
     assert stranger.code == 1 and "--as NAME" in stranger.err and "lnd-lead" in stranger.err
-    listing = triage_bot("review", "list", "--as", "lnd-lead", env=env)
+    listing = in_process("review", "list", "--as", "lnd-lead", env=env)
     assert "draft 1 · TR-0001 · classification · rule-based" in listing.out
     assert "sme facts:" in listing.out
-    outsider = triage_bot("review", "approve", "1", "--as", "Bob", env=env)
+    outsider = in_process("review", "approve", "1", "--as", "Bob", env=env)
     assert outsider.code == 1 and "Only L&D reviewers" in outsider.err
-    bogus = triage_bot("review", "edit", "2", "--category", "bogus", "--as", "lnd-lead", env=env)
+    bogus = in_process("review", "edit", "2", "--category", "bogus", "--as", "lnd-lead", env=env)
     assert bogus.code == 1 and "reviewer questions" in bogus.err  # not stored on the wrong kind
-    wrong = triage_bot("review", "edit", "1", "--category", "bogus", "--as", "lnd-lead", env=env)
+    wrong = in_process("review", "edit", "1", "--category", "bogus", "--as", "lnd-lead", env=env)
     assert wrong.code == 1 and "'bogus' is not a category" in wrong.err
-    assert triage_bot("review", "approve", "1", "--as", "lnd-lead", env=env).code == 0
-    again = triage_bot("review", "reject", "1", "--reason", "late", "--as", "lnd-lead", env=env)
+    assert in_process("review", "approve", "1", "--as", "lnd-lead", env=env).code == 0
+    again = in_process("review", "reject", "1", "--reason", "late", "--as", "lnd-lead", env=env)
     assert again.code == 1 and "already approved by lnd-lead" in again.err
     assert (
-        triage_bot(
+        in_process(
             "review", "reject", "2", "--reason", "too generic", "--as", "lnd-lead", env=env
         ).code
         == 0
     )
-    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)[0]
+    exported = json.loads(in_process("export", "--format", "json", env=env).out)[0]
     assert exported["draft_category"] == exported["draft_final_category"]
     assert (exported["draft_source"], exported["draft_verdict"]) == ("rules", "approved")
     assert exported["draft_decided_by"] == "lnd-lead"
-    report = json.loads(triage_bot("assist", "report", "--json", env=env).out)
+    report = json.loads(in_process("assist", "report", "--json", env=env).out)
     assert {(r["kind"], r["approved"], r["rejected"]) for r in report} == {
         ("classification", 1, 0),
         ("reviewer_questions", 0, 1),
     }
-    assert "No drafts are waiting" in triage_bot("review", "list", "--as", "lnd-lead", env=env).out
+    assert "No drafts are waiting" in in_process("review", "list", "--as", "lnd-lead", env=env).out
 
 
 def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
@@ -363,36 +363,36 @@ def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
 ) -> None:
     submit_one(env, tmp_path)
     question = "Which screen do the reps use when it goes wrong?"
-    refused = triage_bot("review", "ask", "TR-0001", "--question", question, "--as", "Bob", env=env)
+    refused = in_process("review", "ask", "TR-0001", "--question", question, "--as", "Bob", env=env)
     assert refused.code == 1 and "Only L&D reviewers" in refused.err
-    asked = triage_bot(
+    asked = in_process(
         "review", "ask", "TR-0001", "--question", question, "--as", "lnd-lead", env=env
     )
     assert asked.code == 0, asked.err
     assert "Sent to Ana" in asked.out
     script = write_script(tmp_path, ["The quote screen in Salesforce"])
-    chat = triage_bot("chat", "--as", "Ana", "--script", str(script), env=env)
+    chat = in_process("chat", "--as", "Ana", "--script", str(script), env=env)
     assert chat.code == 0, chat.err
     assert "L&D has a question about your request TR-0001" in chat.out and question in chat.out
     assert "Thanks, I've added your answer to TR-0001" in chat.out
-    shown = json.loads(triage_bot("requests", "show", "TR-0001", "--json", env=env).out)
+    shown = json.loads(in_process("requests", "show", "TR-0001", "--json", env=env).out)
     assert [(c["question"], c["answer"], c["asked_by"]) for c in shown["clarifications"]] == [
         (question, "The quote screen in Salesforce", "lnd-lead")
     ]
     actions = [event["action"] for event in shown["audit"]]
     assert actions.index("clarification.asked") < actions.index("clarification.answered")
-    text = triage_bot("requests", "show", "TR-0001", env=env).out
+    text = in_process("requests", "show", "TR-0001", env=env).out
     assert "question from lnd-lead" in text and "answer: The quote screen in Salesforce" in text
-    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)[0]
+    exported = json.loads(in_process("export", "--format", "json", env=env).out)[0]
     assert exported["clarifications"] == f"Q: {question} / A: The quote screen in Salesforce"
     # the next chat starts as usual: the question is answered
-    again = triage_bot("chat", "--as", "Ana", "--script", str(script), env=env)
+    again = in_process("chat", "--as", "Ana", "--script", str(script), env=env)
     assert "has a question" not in again.out
 
 
 def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
     submit_one(env, tmp_path)
-    assigned = triage_bot(
+    assigned = in_process(
         "decide",
         "TR-0001",
         "--owner",
@@ -409,33 +409,33 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     )
     assert assigned.code == 0, assigned.err
     assert "decision assigned to Olu, due 2026-01-05" in assigned.out
-    sweep = triage_bot("remind", "--once", env=env)  # the due date has passed: all are due
+    sweep = in_process("remind", "--once", env=env)  # the due date has passed: all are due
     assert sweep.code == 0, sweep.err
     # long overdue: the owner hears at once, and the escalation is the next reminder
     assert sweep.out.startswith("assigned · Olu · TR-0001 · You own the decision")
     assert "1 reminder(s) sent" in sweep.err
-    assert "0 reminder(s) sent" in triage_bot("remind", "--once", env=env).err
-    waiting = triage_bot("waiting", "--as", "Olu", env=env)
+    assert "0 reminder(s) sent" in in_process("remind", "--once", env=env).err
+    waiting = in_process("waiting", "--as", "Olu", env=env)
     assert "TR-0001 · Fix the sync or train reps? · due 2026-01-05 (overdue)" in waiting.out
-    snoozed = triage_bot("decide", "TR-0001", "--snooze", "week", "--as", "Olu", env=env)
+    snoozed = in_process("decide", "TR-0001", "--snooze", "week", "--as", "Olu", env=env)
     assert snoozed.code == 0 and "Snoozed TR-0001 until" in snoozed.out
-    refused = triage_bot("decide", "TR-0001", "--outcome", "no_action", "--as", "bob", env=env)
+    refused = in_process("decide", "TR-0001", "--outcome", "no_action", "--as", "bob", env=env)
     assert refused.code == 1 and "Only the owner of this decision" in refused.err
-    recorded = triage_bot(
+    recorded = in_process(
         "decide", "1", "--outcome", "fix_workflow", "--note", "IT patches", "--as", "Olu", env=env
     )
     assert recorded.code == 0, recorded.err
-    rows = json.loads(triage_bot("requests", "list", "--json", env=env).out)
+    rows = json.loads(in_process("requests", "list", "--json", env=env).out)
     assert rows[0]["status"] == "decided"
-    exported = json.loads(triage_bot("export", "--format", "json", env=env).out)[0]
+    exported = json.loads(in_process("export", "--format", "json", env=env).out)[0]
     assert (exported["decision_owner"], exported["decision_outcome"]) == ("Olu", "fix_workflow")
     assert (exported["review_type"], exported["decision_note"]) == ("risk", "IT patches")
     assert exported["due_at"].startswith("2026-01-05") and exported["decided_by"] == "Olu"
-    shown = triage_bot("requests", "show", "TR-0001", env=env).out
+    shown = in_process("requests", "show", "TR-0001", env=env).out
     assert "owner Olu, due 2026-01-05, review type risk" in shown
-    told = triage_bot("remind", "--once", env=env).out
+    told = in_process("remind", "--once", env=env).out
     assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
-    incomplete = triage_bot("decide", "TR-0001", "--owner", "x", env=env)
+    incomplete = in_process("decide", "TR-0001", "--owner", "x", env=env)
     assert incomplete.code == 2 and "--due" in incomplete.err
 
 

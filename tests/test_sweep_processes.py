@@ -14,7 +14,7 @@ from bot.config import AppConfig
 from bot.engine import Engine
 from bot.flows.decisions import DecisionDesk
 from bot.messages import PersonRef
-from bot.reminders import CLAIM_EXPIRES, SWEEP_LOCK_ID, sweep
+from bot.reminders import CLAIM_EXPIRES, SWEEP_LOCK, sweep
 from bot.storage.database import Database
 from tests.flows.test_decisions import LEAD, Recorder, assign_to
 from tests.support.cli import PROJECT_ROOT
@@ -115,6 +115,6 @@ def _wait_for_the_dead_sweepers_lock(database: Database) -> None:
     close; a blocking acquire (bounded by a statement timeout) waits for exactly that."""
     with database.engine.connect() as connection:
         connection.exec_driver_sql("SET statement_timeout = '10s'")
-        connection.exec_driver_sql(f"SELECT pg_advisory_lock({SWEEP_LOCK_ID})")
-        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK_ID})")
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({SWEEP_LOCK})")
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK})")
         connection.commit()

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _SQLITE_BEGIN = "triage_sqlite_begin"
 _SCHEMA_LOCK_ID = 746_289_113  # any constant: serialises first-use schema creation on PostgreSQL
+PER_SCHEMA = "hashtext(coalesce(current_schema(), ''))"
+"""An advisory lock's second key: locks are per schema, so deployments (and tests) that share
+one PostgreSQL database in different schemas never wait on each other."""
 
 
 class DatabaseUnavailable(Exception):
@@ -218,11 +221,13 @@ class Database:
     def _schema_lock(self) -> Iterator[None]:
         if self.is_postgresql:
             with self.engine.connect() as lock:
-                lock.exec_driver_sql(f"SELECT pg_advisory_lock({_SCHEMA_LOCK_ID})")
+                lock.exec_driver_sql(f"SELECT pg_advisory_lock({_SCHEMA_LOCK_ID}, {PER_SCHEMA})")
                 try:
                     yield
                 finally:
-                    lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_SCHEMA_LOCK_ID})")
+                    lock.exec_driver_sql(
+                        f"SELECT pg_advisory_unlock({_SCHEMA_LOCK_ID}, {PER_SCHEMA})"
+                    )
                     lock.commit()
         elif self.sqlite_file is not None:
             with _file_lock(self.sqlite_file.with_name(self.sqlite_file.name + ".lock")):

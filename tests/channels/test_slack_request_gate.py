@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-import pytest
 from sqlmodel import select
 
 from bot.app import App
@@ -61,22 +60,22 @@ def test_a_timestamp_that_is_not_a_number_is_refused_without_a_word_to_anyone(
     prove_quiet_then_alive(slack, fake_slack)
 
 
-@pytest.mark.parametrize(
-    ("body", "content_type"),
-    [
-        ("not json at all", JSON),
-        ('{"type": "event_callback", "event": {', JSON),
-        ("payload=%7Bbroken", FORM),
-        ("payload=", FORM),
-        ("[" * 10_000, JSON),
-    ],
-)
+UNSIGNED_GARBAGE = [
+    ("not json at all", JSON),
+    ('{"type": "event_callback", "event": {', JSON),
+    ("payload=%7Bbroken", FORM),
+    ("payload=", FORM),
+    ("[" * 10_000, JSON),
+]
+
+
 def test_unsigned_garbage_is_401_not_500(
-    slack_app: App, slack: SlackSender, fake_slack: FakeSlack, body: str, content_type: str
+    slack_app: App, slack: SlackSender, fake_slack: FakeSlack
 ) -> None:
-    assert post(slack.url, body, content_type=content_type).status == 401
-    signed_elsewhere = signature_headers(body, secret="someone-elses-secret")
-    assert post(slack.url, body, content_type=content_type, headers=signed_elsewhere).status == 401
+    for body, content_type in UNSIGNED_GARBAGE:
+        assert post(slack.url, body, content_type=content_type).status == 401, body[:40]
+        elsewhere = signature_headers(body, secret="someone-elses-secret")
+        assert post(slack.url, body, content_type=content_type, headers=elsewhere).status == 401
     prove_quiet_then_alive(slack, fake_slack)
 
 
@@ -96,11 +95,12 @@ SIGNED_BUT_MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "content_type"), SIGNED_BUT_MALFORMED)
 def test_signed_bodies_that_are_not_slack_payloads_get_400_and_change_nothing(
-    slack_app: App, slack: SlackSender, fake_slack: FakeSlack, raw: bytes, content_type: str
+    slack_app: App, slack: SlackSender, fake_slack: FakeSlack
 ) -> None:
-    assert post_signed_bytes(slack.url, raw, content_type=content_type).status == 400
+    for raw, content_type in SIGNED_BUT_MALFORMED:
+        status = post_signed_bytes(slack.url, raw, content_type=content_type).status
+        assert status == 400, raw[:40]
     assert rows_in(slack_app) == (0, 0)
     prove_quiet_then_alive(slack, fake_slack)
 

@@ -17,7 +17,7 @@ from bot.messages import PersonRef
 from bot.reminders import (
     CLAIM_EXPIRES,
     RETRY_AFTER,
-    SWEEP_LOCK_ID,
+    SWEEP_LOCK,
     Nudge,
     Undeliverable,
     claim_due,
@@ -384,10 +384,10 @@ def test_a_sweep_on_postgresql_waits_its_turn_behind_another(
         pytest.skip("the sweep lock is PostgreSQL's advisory lock")
     assign_one(engine, desk)
     with database.engine.connect() as other:
-        other.exec_driver_sql(f"SELECT pg_advisory_lock({SWEEP_LOCK_ID})")
+        other.exec_driver_sql(f"SELECT pg_advisory_lock({SWEEP_LOCK})")
         report = sweep(database, now=clock(), senders={"terminal": Recorder()})
         assert report.skipped and report.sent == 0
-        other.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK_ID})")
+        other.exec_driver_sql(f"SELECT pg_advisory_unlock({SWEEP_LOCK})")
         other.commit()
     assert sweep(database, now=clock(), senders={"terminal": Recorder()}).sent == 1
 

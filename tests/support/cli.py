@@ -44,3 +44,36 @@ def triage_bot(
         timeout=timeout,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+def in_process(*args: str, env: dict[str, str], stdin: str = "") -> Run:
+    """The same command run inside the test's own process: the entry point, settings read from
+    ``env``, output captured. For tests about what a command does rather than about the
+    process itself (exit on a broken pipe, a terminal, several processes at once), it saves
+    the second of start-up that a child process pays for every command."""
+    import contextlib
+    import io
+    import logging
+
+    from bot.cli import main
+
+    saved_environment = dict(os.environ)
+    saved_handlers, saved_level = logging.root.handlers[:], logging.root.level
+    saved_stdin = sys.stdin
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse refusing the arguments
+                code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        sys.stdin = saved_stdin
+        os.environ.clear()
+        os.environ.update(saved_environment)
+        logging.root.handlers[:] = saved_handlers
+        logging.root.setLevel(saved_level)
+    return Run(code, out.getvalue(), err.getvalue())

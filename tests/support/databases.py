@@ -44,3 +44,25 @@ def postgres_schema_url() -> Iterator[str]:
     finally:
         with psycopg.connect(_libpq(POSTGRES_URL), autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+_TEMPLATE: list[Path] = []
+
+
+def current_sqlite_file(path: Path) -> Path:
+    """A SQLite file at ``path`` already at the current schema: a copy of one database this
+    process migrated for real, instead of running every migration again for each test (the
+    migrations themselves are tested in tests/storage/test_migrations.py)."""
+    import shutil
+    import tempfile
+
+    from bot.storage.database import Database
+
+    if not _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="triage-template-")) / "template.db"
+        database = Database(f"sqlite:///{template}")
+        database.upgrade()
+        database.dispose()
+        _TEMPLATE.append(template)
+    shutil.copyfile(_TEMPLATE[0], path)
+    return path
