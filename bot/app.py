@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings, load_app_config
+from bot.decisions.flows import DecisionFlow
 from bot.engine import Clock, Engine, utc_now
 from bot.flows.decisions import DecisionDesk
 from bot.flows.waiting import WaitingItem, waiting_on
@@ -35,6 +36,7 @@ class App:
     """Where chat turns run; ``serve`` swaps in a turn worker process."""
     reviewers: Reviewers
     review: ReviewFlow
+    decision_flow: DecisionFlow
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
@@ -103,6 +105,15 @@ def build_app(
         database=database, config=config, llm=llm, clock=clock, reviewers=reviewers
     )
     reminders = ReminderService(database=database, clock=clock)
+    desk = DecisionDesk(database=database, config=config, clock=clock, is_reviewer=reviewers)
+    review = ReviewFlow(
+        database=database,
+        config=config,
+        assistant=assistant,
+        reviewers=reviewers,
+        clock=clock,
+        kick=reminders.kick,
+    )
     app = App(
         settings,
         config,
@@ -110,14 +121,15 @@ def build_app(
         engine,
         assistant,
         reminders,
-        DecisionDesk(database=database, config=config, clock=clock, is_reviewer=reviewers),
+        desk,
         ThreadTurns(engine),
         reviewers,
-        ReviewFlow(
-            database=database,
-            config=config,
-            assistant=assistant,
+        review,
+        DecisionFlow(
+            desk=desk,
             reviewers=reviewers,
+            review_types=config.review.types,
+            review_card=review.card,
             clock=clock,
             kick=reminders.kick,
         ),

@@ -17,7 +17,7 @@ from bot.channels.slack.app import build_web_client, wire_slack
 from bot.channels.slack.decisions import SlackSender
 from bot.channels.slack.http import SlackRequestGate
 from bot.channels.teams.bot import TeamsBot, build_adapter
-from bot.channels.teams.decisions import TeamsDecisions, TeamsSender
+from bot.channels.teams.decisions import TeamsSender
 from bot.heap import freeze_startup_objects
 from bot.metrics import Metrics
 from bot.reminders import Sender, SweepReport, sweep
@@ -116,12 +116,7 @@ def build_teams_bot(app: App) -> TeamsBot:
         assistant=app.assistant,
         turns=app.turns,
         review=app.review,
-        decisions=TeamsDecisions(
-            desk=app.decisions,
-            assistant=app.assistant,
-            config=app.config,
-            kick=app.reminders.kick,
-        ),
+        decision_flow=app.decision_flow,
     )
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 from bot.storage.database import Database
 from tests.conftest import GOOD_ANSWERS
-from tests.support.cli import PROJECT_ROOT, clean_env, in_process, triage_bot
+from tests.support.cli import PROJECT_ROOT, Run, clean_env, in_process, triage_bot
 
 
 @pytest.fixture
@@ -392,31 +393,29 @@ def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
 
 def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
     submit_one(env, tmp_path)
-    assigned = in_process(
-        "decide",
-        "TR-0001",
-        "--owner",
-        "Olu",
-        "--due",
-        "2026-01-05",
-        "--next",
-        "Fix the sync or train reps?",
-        "--review-type",
-        "risk",
-        "--as",
-        "lnd-lead",
-        env=env,
-    )
+
+    def assign(due: str) -> Run:
+        return in_process(
+            *("decide", "TR-0001", "--owner", "Olu", "--due", due),
+            *("--next", "Fix the sync or train reps?", "--review-type", "risk"),
+            *("--as", "lnd-lead"),
+            env=env,
+        )
+
+    past = assign("2026-01-05")
+    assert past.code == 1 and "2026-01-05 has passed" in past.err  # nothing is planned for it
+    due = (date.today() + timedelta(days=40)).isoformat()
+    assigned = assign(due)
     assert assigned.code == 0, assigned.err
-    assert "decision assigned to Olu, due 2026-01-05" in assigned.out
-    sweep = in_process("remind", "--once", env=env)  # the due date has passed: all are due
+    assert f"decision assigned to Olu, due {due}" in assigned.out
+    sweep = in_process("remind", "--once", env=env)
     assert sweep.code == 0, sweep.err
-    # long overdue: the owner hears at once, and the escalation is the next reminder
     assert sweep.out.startswith("assigned · Olu · TR-0001 · You own the decision")
     assert "1 reminder(s) sent" in sweep.err
     assert "0 reminder(s) sent" in in_process("remind", "--once", env=env).err
     waiting = in_process("waiting", "--as", "Olu", env=env)
-    assert "TR-0001 · Fix the sync or train reps? · due 2026-01-05 (overdue)" in waiting.out
+    assert f"TR-0001 · Fix the sync or train reps? · due {due}" in waiting.out
+    assert "(overdue)" not in waiting.out
     snoozed = in_process("decide", "TR-0001", "--snooze", "week", "--as", "Olu", env=env)
     assert snoozed.code == 0 and "Snoozed TR-0001 until" in snoozed.out
     refused = in_process("decide", "TR-0001", "--outcome", "no_action", "--as", "bob", env=env)
@@ -430,9 +429,9 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     exported = json.loads(in_process("export", "--format", "json", env=env).out)[0]
     assert (exported["decision_owner"], exported["decision_outcome"]) == ("Olu", "fix_workflow")
     assert (exported["review_type"], exported["decision_note"]) == ("risk", "IT patches")
-    assert exported["due_at"].startswith("2026-01-05") and exported["decided_by"] == "Olu"
+    assert exported["due_at"].startswith(due) and exported["decided_by"] == "Olu"
     shown = in_process("requests", "show", "TR-0001", env=env).out
-    assert "owner Olu, due 2026-01-05, review type risk" in shown
+    assert f"owner Olu, due {due}, review type risk" in shown
     told = in_process("remind", "--once", env=env).out
     assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
     incomplete = in_process("decide", "TR-0001", "--owner", "x", env=env)

@@ -9,39 +9,38 @@ import sys
 from bot.channels.console import TerminalSender, terminal_person
 from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
 from bot.config import ConfigError, Settings
+from bot.flows.nudges import DecisionAction
 from bot.storage.models import parse_reference, reference_for
 
 
 def run_decide(args: argparse.Namespace, settings: Settings) -> int:
+    """The decision flow's actions from flags: the same rules as the buttons in a chat."""
     request_id = parse_reference(args.reference)
     if request_id is None:
         raise ConfigError(f"{args.reference!r} is not a request reference (try TR-0042 or 42)")
     app = open_app(settings)
-    decisions = app.decisions
     actor = acting_person(args, settings)
     acting_on_open = args.outcome or args.snooze or args.reassign
     if acting_on_open or args.follow_up:
-        found = (
-            decisions.open_for(request_id) if acting_on_open else decisions.latest_for(request_id)
-        )
+        desk = app.decisions
+        found = desk.open_for(request_id) if acting_on_open else desk.latest_for(request_id)
         if found is None:
             print(f"triage-bot: {reference_for(request_id)} has no open decision", file=sys.stderr)
             return EXIT_NOT_FOUND
-        decision_id = found.id or 0
+        decision = str(found.id or 0)
         if args.outcome:
-            result = decisions.record(
-                decision_id=decision_id, outcome=args.outcome, note=args.note, by=actor
-            )
+            inputs = {"outcome": args.outcome, "note": args.note or ""}
+            result = app.decision_flow.act(actor, DecisionAction.RECORD, decision, inputs)
         elif args.snooze:
-            result = decisions.snooze(decision_id=decision_id, choice=args.snooze, by=actor)
+            value = f"{decision}:{args.snooze}"
+            result = app.decision_flow.act(actor, DecisionAction.SNOOZE, value, {})
         elif args.reassign:
-            result = decisions.reassign(
-                decision_id=decision_id, owner=terminal_person(args.reassign), by=actor
-            )
+            owner = _person_inputs(args.reassign)
+            result = app.decision_flow.act(actor, DecisionAction.REASSIGN, decision, owner)
         else:
-            result = decisions.answer_follow_up(
-                decision_id=decision_id, answer=args.follow_up, note=args.note, by=actor
-            )
+            value = f"{decision}:{args.follow_up}"
+            note = {"note": args.note} if args.note else {}
+            result = app.decision_flow.act(actor, DecisionAction.FOLLOW_UP, value, note)
     else:
         missing = [
             flag
@@ -57,16 +56,21 @@ def run_decide(args: argparse.Namespace, settings: Settings) -> int:
             raise ConfigError(
                 "to assign a decision, give " + ", ".join(missing) + " (or --outcome to record one)"
             )
-        result = decisions.assign(
-            request_id=request_id,
-            owner=terminal_person(args.owner),
-            due=args.due,
-            next_decision=args.next_decision,
-            review_type=args.review_type,
-            by=actor,
-        )
+        inputs = {
+            **_person_inputs(args.owner),
+            "due": args.due.isoformat(),
+            "next": args.next_decision,
+            "review_type": args.review_type,
+        }
+        result = app.decision_flow.act(actor, DecisionAction.ASSIGN, str(request_id), inputs)
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
     return EXIT_OK if result.ok else EXIT_NOT_FOUND
+
+
+def _person_inputs(name: str) -> dict[str, str]:
+    """A terminal name as a form's person field: the id it is known by, and the name as typed."""
+    person = terminal_person(name)
+    return {"owner": person.user_id, "owner.name": person.display_name}
 
 
 def run_remind(args: argparse.Namespace, settings: Settings) -> int:

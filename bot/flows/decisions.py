@@ -360,23 +360,25 @@ class DecisionDesk:
                 return self._already_made(session, decision_id)
             return decision, request.reference
 
-    def people_on(self, platform: str, *, limit: int = 100) -> list[tuple[int, str]]:
-        """(person id, name) of the people the bot knows on a platform, for pickers that the
-        platform cannot fill itself (a Teams card has no people search in Adaptive Cards 1.5)."""
+    def people_on(
+        self, platform: str, *, workspace_id: str | None = None, limit: int = 100
+    ) -> list[tuple[str, str]]:
+        """(platform user id, name) of the people the bot knows on a platform, in one tenant or
+        workspace if given, for pickers the platform cannot fill itself (a Teams card has no
+        people search in Adaptive Cards 1.5)."""
+        query = select(Person).where(Person.platform == platform)
+        if workspace_id is not None:
+            query = query.where(Person.workspace_id == workspace_id)
         with self.database.session(write=False) as session:
-            people = session.exec(
-                select(Person)
-                .where(Person.platform == platform)
-                .order_by(col(Person.display_name))
-                .limit(limit)
-            ).all()
-        return [(p.id or 0, p.display_name or p.platform_user_id) for p in people]
+            people = session.exec(query.order_by(col(Person.display_name)).limit(limit)).all()
+        return [(p.platform_user_id, p.display_name or p.platform_user_id) for p in people]
 
-    def person_ref(self, person_id: int, *, platform: str) -> PersonRef | None:
-        """A picked person back as a PersonRef, if they exist on that platform."""
+    def known_person(self, platform: str, workspace_id: str, user_id: str) -> PersonRef | None:
+        """Someone the bot has met, with the name and time zone it knows them by."""
+        ref = PersonRef(platform=platform, user_id=user_id, workspace_id=workspace_id)
         with self.database.session(write=False) as session:
-            person = session.get(Person, person_id)
-        if person is None or person.platform != platform:
+            person = service.find_person(session, ref=ref)
+        if person is None:
             return None
         return PersonRef(
             platform=person.platform,
@@ -385,8 +387,6 @@ class DecisionDesk:
             display_name=person.display_name,
             time_zone=person.time_zone,
         )
-
-    # -- helpers ------------------------------------------------------------------------------
 
     def _calendar(self, person: Person | None) -> WorkingCalendar:
         policy = self.config.reminders

@@ -68,3 +68,8 @@ TERMINAL_REVIEWER_HINT = (
 NO_TERMINAL_REVIEWERS = (
     "No terminal reviewers are named in app.yaml: add one under review.terminal_reviewers."
 )
+DECISION_HEADING = "Decision"
+DECISION_LINE = (
+    "{reference}: decision assigned to {owner}, due {due}. Next decision needed: {next_decision}"
+)
+DECISION_MADE = "Made: {outcome}."

@@ -47,7 +47,7 @@ from bot.review.forms import (
     reject_form,
 )
 from bot.review.reviewers import Reviewers
-from bot.storage import clarifications, service
+from bot.storage import clarifications, decisions, service
 from bot.storage.database import Database
 from bot.storage.models import Clarification, DraftStatus, Person, RequestStatus, reference_for
 
@@ -92,7 +92,24 @@ class ReviewFlow:
         review = self.assistant.review_card(request_id)
         if review is None:
             return None
-        return self._draw(review, self.clarifications(request_id))
+        return self._draw(review, self.clarifications(request_id), self._decision(review))
+
+    def _decision(self, review: ReviewCard) -> str:
+        """What the card says of the request's decision, once one is assigned."""
+        with self.database.session(write=False) as session:
+            decision = decisions.latest_for(session, request_id=review.request_id)
+            owner = session.get(Person, decision.owner_id) if decision else None
+        if decision is None:
+            return ""
+        line = copy.DECISION_LINE.format(
+            reference=review.reference,
+            owner=_name(owner),
+            due=f"{decision.due_at:%Y-%m-%d}",
+            next_decision=decision.next_decision,
+        )
+        if decision.outcome:
+            line += " " + copy.DECISION_MADE.format(outcome=decision.outcome)
+        return line
 
     def clarifications(self, request_id: int) -> list[ClarificationView]:
         with self.database.session(write=False) as session:
@@ -109,9 +126,11 @@ class ReviewFlow:
             for row in rows
         ]
 
-    def _draw(self, review: ReviewCard, asked: list[ClarificationView]) -> Card:
+    def _draw(self, review: ReviewCard, asked: list[ClarificationView], decision: str = "") -> Card:
         sections = [CardSection(heading=prompt, typed=answer) for prompt, answer in review.answers]
         sections += [self._draft_section(draft) for draft in review.drafts]
+        if decision:
+            sections.append(CardSection(heading=copy.DECISION_HEADING, typed=decision))
         if asked:
             lines = []
             for item in asked:

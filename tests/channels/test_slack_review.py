@@ -387,14 +387,16 @@ def test_the_requester_can_answer_with_the_button_and_nobody_else_can(
     press(sender, BO, {"ts": "9.9"}, "review-question-answer", int(answer["value"]))
     nope = fake_slack.wait_for("chat.postEphemeral", where=lambda c: c.params["user"] == BO)
     assert "Only the person who made the request" in nope[0].params["text"]
-    press(sender, ANA, {"ts": "9.9"}, "review-question-answer", int(answer["value"]))
+    in_dm = block_action(ANA, "review-question-answer", answer["value"], message={"ts": "9.9"})
+    assert sender.interactive(in_dm).status == 200  # pressed in the requester's own DM
     form = fake_slack.wait_for("views.open", 2)[-1].params["view"]
     assert (
         sender.interactive(submit_view(ANA, form, {"answer": typed_value("EMEA sales")})).status
         == 200
     )
-    fake_slack.wait_for(
-        "chat.postEphemeral", where=lambda c: "added your answer" in c.params["text"]
+    thanks = fake_slack.wait_for(
+        "chat.postMessage", where=lambda c: "added your answer" in str(c.params)
     )
+    assert thanks[0].params["channel"] == f"D{ANA}"  # said in the requester's conversation
     with review_app.database.session() as session:
         assert session.exec(select(Clarification)).one().answer == "EMEA sales"

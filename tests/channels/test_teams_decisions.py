@@ -4,6 +4,7 @@ buttons, the requester told, and an owner the bot cannot reach reported to the r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.app import App, build_app
 from bot.config import load_app_config
 from bot.messages import PersonRef
 from bot.server import build_web_app
-from bot.storage.models import Person, Reminder, Request
+from bot.storage.models import Reminder, Request
 from tests.channels.test_teams import ANA, action, say, teams_settings
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.clock import FakeClock
@@ -61,12 +62,12 @@ def press(server: ServerThread, connector: FakeConnector, who: dict[str, Any], d
     return json.loads(body)
 
 
-def person_id(app: App, who: dict[str, Any]) -> int:
-    with app.database.session() as session:
-        found = session.exec(
-            select(Person).where(Person.platform_user_id == who["aadObjectId"])
-        ).one()
-        return found.id or 0
+def filled(form: dict[str, Any], data: dict[str, Any], **values: str) -> dict[str, Any]:
+    """A form card's submit data with its inputs filled in, under the ids the card gave them
+    (as Teams sends them back)."""
+    ids = re.findall(r'"id": "([^"@]+@[^"]+)"', json.dumps(form))
+    named = {input_id.split("@", 1)[0]: input_id for input_id in ids}
+    return {**data, **{named[field]: value for field, value in values.items()}}
 
 
 def submitted_request(app: App, server: ServerThread, connector: FakeConnector) -> Sent:
@@ -95,17 +96,21 @@ def test_a_decision_assigned_in_teams_reaches_its_owner_and_closes_the_loop(
     form = press(server, connector, LEAD, assign)["value"]
     card_validator.validate(form)
     assert "Olu" in json.dumps(form)
+    assert OLU["aadObjectId"] in json.dumps(form)  # people of the tenant, by their Teams id
+    stranger = {**assign, **filled(form, assign, owner="aad-not-here", due="2026-12-04")}
+    assert "Pick who owns" in press(server, connector, LEAD, {**stranger, "next": "x"})["value"]
     done = press(
         server,
         connector,
         LEAD,
-        {
-            **assign,
-            "owner": str(person_id(app, OLU)),
-            "due": "2026-12-04",
-            "next": "Fix the sync or train the reps?",
-            "review_type": "risk",
-        },
+        filled(
+            form,
+            assign,
+            owner=OLU["aadObjectId"],
+            due="2026-12-04",
+            next="Fix the sync or train the reps?",
+            review_type="risk",
+        ),
     )
     assert "decision assigned to Olu, due 2026-12-04" in json.dumps(done["value"])
     told = sent_where(connector, lambda s: "You own the decision" in json.dumps(s.card or {}))
@@ -124,7 +129,10 @@ def test_a_decision_assigned_in_teams_reaches_its_owner_and_closes_the_loop(
     record_form = press(server, connector, OLU, record)["value"]
     card_validator.validate(record_form)
     recorded = press(
-        server, connector, OLU, {**record, "outcome": "fix_workflow", "note": "IT patches it"}
+        server,
+        connector,
+        OLU,
+        filled(record_form, record, outcome="fix_workflow", note="IT patches it"),
     )
     assert "recorded: fix_workflow" in json.dumps(recorded["value"])
     outcome = sent_where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -18,19 +18,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import App
 from bot.channels.slack.channel import SlackChannel
-from bot.channels.slack.decisions import SlackDecisions, SlackSender
+from bot.channels.slack.decisions import SlackSender
+from bot.channels.slack.flow_actions import SlackFlowActions
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
 from bot.channels.slack.review import SlackReview
 from bot.config import ConfigError, Settings
+from bot.decisions import flows as decision_flows
 from bot.engine import Engine
 from bot.flows.waiting import WaitingItem
 from bot.messages import PersonRef
+from bot.review import forms as review_forms
 from bot.storage.database import Database
 from bot.turns import Turns
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
+REVIEW_FORM = "review-flow-form"
+DECISION_FORM = "decision-flow-form"
 
 
 def build_web_client(
@@ -71,8 +76,7 @@ def build_slack_app(
     engine: Engine,
     database: Database,
     session: aiohttp.ClientSession | None,
-    review: SlackReview | None = None,
-    decisions: SlackDecisions | None = None,
+    flows: Sequence[SlackFlowActions] = (),
     waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
     turns: Turns | None = None,
 ) -> AsyncApp:
@@ -109,10 +113,8 @@ def build_slack_app(
     else:  # one workspace, one token: nothing to clean up, but Slack wants a 200
         app.event("app_uninstalled")(_nothing_to_do)
         app.event("tokens_revoked")(_nothing_to_do)
-    if review is not None:
-        review.register(app)  # before the channel's catch-all for unknown buttons
-    if decisions is not None:
-        decisions.register(app)
+    for flow in flows:
+        flow.register(app)  # before the channel's catch-all for unknown buttons
     channel.register(app)
     return app
 
@@ -122,20 +124,26 @@ def wire_slack(app: App, session: aiohttp.ClientSession | None) -> AsyncApp:
     drafts announced to reviewers, and the sweep able to reach Slack people. Called inside
     the running loop, for HTTP (serve) and Socket Mode alike."""
     review = SlackReview(flow=app.review, reviewers=app.reviewers, config=app.config)
-    decisions = SlackDecisions(
-        desk=app.decisions,
-        assistant=app.assistant,
-        config=app.config,
-        refresh_reviewers=review.refresh_group,
-        kick=app.reminders.kick,
+    flows = (
+        SlackFlowActions(
+            act=app.review.act,
+            actions=review_forms.ACTIONS,
+            form_callback=REVIEW_FORM,
+            before=review.refresh_group,
+        ),
+        SlackFlowActions(
+            act=app.decision_flow.act,
+            actions=decision_flows.ACTIONS,
+            form_callback=DECISION_FORM,
+            before=review.refresh_group,
+        ),
     )
     bolt = build_slack_app(
         settings=app.settings,
         engine=app.engine,
         database=app.database,
         session=session,
-        review=review,
-        decisions=decisions,
+        flows=flows,
         waiting=app.waiting_on,
         turns=app.turns,
     )

@@ -37,7 +37,6 @@ from bot.channels.slack.blocks import (
 from bot.messages import Card, ChoiceField, Form, FormField, PersonField, TextField
 from bot.text import shorten
 
-FORM_CALLBACK = "flow-form"
 INPUT = "value"
 METADATA_LIMIT = 3000
 
@@ -68,7 +67,7 @@ def card_blocks(card: Card) -> list[dict[str, Any]]:
     return [*drawn[: BLOCKS_PER_MESSAGE - 1], drawn[-1]]
 
 
-def form_view(form: Form, *, channel: str = "", ts: str = "") -> dict[str, Any]:
+def form_view(form: Form, *, callback_id: str, channel: str = "", ts: str = "") -> dict[str, Any]:
     metadata = json.dumps(
         {"action": form.action_id, "value": form.value, "channel": channel, "ts": ts}
     )
@@ -78,7 +77,7 @@ def form_view(form: Form, *, channel: str = "", ts: str = "") -> dict[str, Any]:
     blocks.extend(_input(field) for field in form.fields)
     return View(
         type="modal",
-        callback_id=FORM_CALLBACK,
+        callback_id=callback_id,
         private_metadata=metadata[:METADATA_LIMIT],
         title=plain(form.title, 24),
         submit=plain(form.submit, 24),
@@ -125,10 +124,12 @@ def form_of_view(view: dict[str, Any]) -> tuple[str, str, str, str]:
     return tuple(str(metadata.get(key) or "") for key in ("action", "value", "channel", "ts"))  # type: ignore[return-value]
 
 
-def view_inputs(view: dict[str, Any]) -> dict[str, str]:
-    """The form's inputs by field id, whatever element each field was drawn with."""
+def view_inputs(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """The form's inputs by field id, whatever element each field was drawn with, and the
+    people picked (field id → Slack user id), whom the caller may know more about."""
     values = (view.get("state") or {}).get("values") or {}
     inputs: dict[str, str] = {}
+    picked: dict[str, str] = {}
     for block_id, actions in values.items():
         element = (actions or {}).get(INPUT) or {}
         if element.get("type") == "plain_text_input":
@@ -137,6 +138,8 @@ def view_inputs(view: dict[str, Any]) -> dict[str, str]:
             inputs[block_id] = (element.get("selected_option") or {}).get("value") or ""
         elif element.get("type") == "users_select":
             inputs[block_id] = element.get("selected_user") or ""
+            if inputs[block_id]:
+                picked[block_id] = inputs[block_id]
         elif element.get("type") == "datepicker":
             inputs[block_id] = element.get("selected_date") or ""
-    return inputs
+    return inputs, picked

@@ -13,9 +13,9 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 from botbuilder.core import (
@@ -36,16 +36,14 @@ from bot.assist.service import Assistant
 from bot.channels.teams import cards, forms
 from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.config import Settings
+from bot.decisions import flows as decision_flows
+from bot.decisions.flows import DecisionFlow
 from bot.engine import Engine
 from bot.flows import copy
-from bot.flows.nudges import DecisionAction
-from bot.messages import Inbound, Outbound, PersonRef, TurnResult
+from bot.messages import ActResult, Inbound, Outbound, PersonRef, TurnResult
 from bot.review import forms as review_forms
 from bot.review.flows import ReviewFlow
 from bot.turns import ThreadTurns, TurnFailed, Turns
-
-if TYPE_CHECKING:
-    from bot.channels.teams.decisions import TeamsDecisions
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +108,14 @@ class TeamsBot(ActivityHandler):
         adapter: CloudAdapter,
         app_id: str,
         assistant: Assistant | None = None,
-        decisions: TeamsDecisions | None = None,
+        decision_flow: DecisionFlow | None = None,
         turns: Turns | None = None,
         review: ReviewFlow | None = None,
     ) -> None:
         self.engine = engine
         self.review = review
         self.turns = turns or ThreadTurns(engine)
-        self.decisions = decisions
+        self.decision_flow = decision_flow
         self.adapter = adapter
         self.app_id = app_id
         self.assistant = assistant
@@ -131,27 +129,18 @@ class TeamsBot(ActivityHandler):
             log.warning("refused card data %r from %s", activity.value, activity.from_property.id)
             await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
             return
-        if data is not None and data[0] in review_forms.ACTIONS:  # no Universal Actions here
-            answer = await self._review(turn_context, *data)
+        act = self._flow_for(data[0]) if data is not None else None
+        if data is not None and act is not None:  # a host without Universal Actions
+            answer = await self._flow_action(turn_context, act, *data)
             if answer.card is not None:
-                await with_retries(
-                    lambda: turn_context.send_activity(
-                        MessageFactory.attachment(CardFactory.adaptive_card(answer.card))
-                    )
-                )
-            elif answer.text:
-                await self._send(turn_context, [Outbound(answer.text)])
-            return
-        if data is not None and _is_decision(data[0]):  # a host without Universal Actions
-            card, text = await self._decision(turn_context, *data)
-            if card is not None:
+                card = answer.card
                 await with_retries(
                     lambda: turn_context.send_activity(
                         MessageFactory.attachment(CardFactory.adaptive_card(card))
                     )
                 )
-            elif text:
-                await self._send(turn_context, [Outbound(text)])
+            elif answer.text:
+                await self._send(turn_context, [Outbound(answer.text)])
             return
         if data is not None:  # an Action.Submit from a host without Universal Actions
             result = await self._press(turn_context, *data)
@@ -190,20 +179,14 @@ class TeamsBot(ActivityHandler):
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         data = cards.card_data(turn_context.activity.value)
-        if data is not None and data[0] in review_forms.ACTIONS:
-            answer = await self._review(turn_context, *data)
+        act = self._flow_for(data[0]) if data is not None else None
+        if data is not None and act is not None:
+            answer = await self._flow_action(turn_context, act, *data)
             if answer.card is None:
                 return _invoke_message(answer.text)
             return InvokeResponse(
                 status=200,
                 body={"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": answer.card},
-            )
-        if data is not None and _is_decision(data[0]):
-            card, text = await self._decision(turn_context, *data)
-            if card is None:
-                return _invoke_message(text)
-            return InvokeResponse(
-                status=200, body={"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card}
             )
         if data is None:
             log.warning(
@@ -254,31 +237,29 @@ class TeamsBot(ActivityHandler):
             body = serializer_helper(body)
         return web.json_response(body, status=invoke_response.status)
 
-    async def _review(self, turn_context: TurnContext, action_id: str, value: str) -> _CardOrText:
-        """A review action (a verdict, a question, a requester's answer): the review flow
-        decides; the answer is the card redrawn, a form to fill in first, or a sentence."""
-        if self.review is None:
-            return _CardOrText(None, copy.UNKNOWN_ACTION)
+    def _flow_for(self, action_id: str) -> Act | None:
+        """Which flow answers an action: the review flow's or the decision flow's ids."""
+        if self.review is not None and action_id in review_forms.ACTIONS:
+            return self.review.act
+        if self.decision_flow is not None and action_id in decision_flows.ACTIONS:
+            return self.decision_flow.act
+        return None
+
+    async def _flow_action(
+        self, turn_context: TurnContext, act: Act, action_id: str, value: str
+    ) -> _CardOrText:
+        """A flow's action (a verdict, a question, an answer, a decision): the flow decides;
+        the answer is the card redrawn, a form to fill in first, or a sentence."""
         inputs = forms.inputs_for(cards.card_inputs(turn_context.activity.value), action_id, value)
         person = self._person(turn_context.activity)
-        result = await asyncio.to_thread(self.review.act, person, action_id, value, inputs)
+        result = await asyncio.to_thread(act, person, action_id, value, inputs)
         if result.form is not None:
             return _CardOrText(forms.form_card(result.form), "")
         if not result.ok:
-            problem = " ".join([result.message, *result.errors.values()][:1])
-            return _CardOrText(None, problem)
+            return _CardOrText(None, result.message)
         if result.card is not None:
             return _CardOrText(forms.card_json(result.card), result.message)
         return _CardOrText(cards.settled_card(result.message), result.message)
-
-    async def _decision(
-        self, turn_context: TurnContext, action_id: str, value: str
-    ) -> tuple[dict[str, Any] | None, str]:
-        if self.decisions is None:
-            return None, copy.UNKNOWN_ACTION
-        inputs = cards.card_inputs(turn_context.activity.value)
-        person = self._person(turn_context.activity)
-        return await self.decisions.on_action(person, action_id, value, inputs)
 
     async def announce_drafts(self, request_id: int) -> None:
         """Send a new request's review card to every Teams reviewer the bot can reach."""
@@ -431,12 +412,11 @@ class TeamsBot(ActivityHandler):
         )
 
 
-def _is_decision(action_id: str) -> bool:
-    return action_id.startswith("decision-") or action_id == DecisionAction.ASSIGN
-
-
 def _reference(activity: Activity) -> dict[str, Any]:
     return TurnContext.get_conversation_reference(activity).serialize()
+
+
+Act = Callable[[PersonRef, str, str, Mapping[str, str] | None], ActResult]
 
 
 @dataclass(frozen=True)
