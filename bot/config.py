@@ -15,7 +15,15 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -210,21 +218,21 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///triage.db"
     triage_config: Path = Path("app.yaml")
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
     slack_client_id: str | None = None
-    slack_client_secret: str | None = None
+    slack_client_secret: SecretStr | None = None
     slack_api_url: str | None = None
     microsoft_app_id: str | None = None
-    microsoft_app_password: str | None = None
+    microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str | None = None
     microsoft_openid_metadata_url: str | None = None
     """Where Bot Framework signing keys are looked up instead of Microsoft's (a proxy, a test)."""
     teams_emulator: bool = False
     """Serve /api/messages without Bot Framework authentication, for a local emulator only."""
-    openai_api_key: str | None = None
+    openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
     log_format: Literal["console", "json"] = "console"
@@ -252,6 +260,12 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return bool(self.openai_api_key or self.openai_base_url)
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """A secret's value, where a library needs it; secrets stay SecretStr everywhere else, so
+    they never show in a log line, a repr or an error message."""
+    return secret.get_secret_value() if secret is not None else None
 
 
 def redact_url_password(url: str) -> str:

@@ -127,8 +127,8 @@ class SweepReport:
 
 
 def _claimable(stale: datetime) -> Any:
-    return (col(Reminder.status) == ReminderStatus.PENDING.value) | (
-        (col(Reminder.status) == ReminderStatus.CLAIMED.value) & (col(Reminder.claimed_at) < stale)
+    return (col(Reminder.status) == ReminderStatus.PENDING) | (
+        (col(Reminder.status) == ReminderStatus.CLAIMED) & (col(Reminder.claimed_at) < stale)
     )
 
 
@@ -174,7 +174,7 @@ def claim_due(
             session.execute(
                 update(Reminder)
                 .where(col(Reminder.id).in_(candidates), _claimable(stale))
-                .values(status=ReminderStatus.CLAIMED.value, claimed_at=now)
+                .values(status=ReminderStatus.CLAIMED, claimed_at=now)
                 .returning(col(Reminder.id))
             ).scalars()
         )
@@ -256,7 +256,7 @@ def _retry_later(database: Database, nudges: list[Nudge], now: datetime, error: 
                 update(Reminder)
                 .where(col(Reminder.id) == nudge.reminder_id, col(Reminder.status) == "claimed")
                 .values(
-                    status=ReminderStatus.PENDING.value,
+                    status=ReminderStatus.PENDING,
                     claimed_at=None,
                     due_at=now + wait,
                     attempts=nudge.attempts + 1,
@@ -283,9 +283,9 @@ def _give_up(database: Database, nudges: list[Nudge], now: datetime, problem: st
             .where(
                 col(Reminder.decision_id).in_(decision_ids),
                 col(Reminder.recipient_id).is_(None),
-                col(Reminder.status) == ReminderStatus.PENDING.value,
+                col(Reminder.status) == ReminderStatus.PENDING,
             )
-            .values(status=ReminderStatus.UNDELIVERABLE.value, last_error=problem[:2000])
+            .values(status=ReminderStatus.UNDELIVERABLE, last_error=problem[:2000])
         )
 
 

@@ -18,6 +18,7 @@ from bot.channels.slack.decisions import SlackSender
 from bot.channels.slack.http import SlackRequestGate
 from bot.channels.teams.bot import TeamsBot, build_adapter
 from bot.channels.teams.decisions import TeamsSender
+from bot.config import reveal
 from bot.heap import freeze_startup_objects
 from bot.metrics import Metrics
 from bot.reminders import Sender, SweepReport, sweep
@@ -98,7 +99,7 @@ def build_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics_text)
     if app.settings.slack_enabled:
-        web_app[SLACK_GATE_KEY] = SlackRequestGate(app.settings.slack_signing_secret or "")
+        web_app[SLACK_GATE_KEY] = SlackRequestGate(reveal(app.settings.slack_signing_secret) or "")
         web_app.router.add_post("/slack/events", _slack_events)
         if app.settings.slack_client_id and not app.settings.slack_bot_token:
             web_app.router.add_get("/slack/install", _slack_oauth)
@@ -168,7 +169,7 @@ def channel_senders(
     its own pooled client, Teams proactively through the Bot Connector."""
     senders: dict[str, Sender] = {}
     if app.settings.slack_enabled:
-        client = build_web_client(app.settings, session, app.settings.slack_bot_token)
+        client = build_web_client(app.settings, session, reveal(app.settings.slack_bot_token))
         senders["slack"] = SlackSender(
             client=client, assistant=app.assistant, config=app.config, loop=loop
         )

@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any, Protocol
 
+from pydantic import SecretStr
+
 from bot.config import Settings
 from bot.engine import Engine
 from bot.messages import Inbound, TurnResult
@@ -345,6 +347,8 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     settings even when they were built in code rather than from the environment."""
     environment = dict(os.environ)
     for name, value in settings.model_dump().items():
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         if value is None:
             environment.pop(name.upper(), None)
         elif isinstance(value, bool):

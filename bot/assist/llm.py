@@ -24,7 +24,7 @@ from bot.assist.prompts import load_examples, load_prompt, render_answers, rende
 from bot.assist.questions import REVIEW_TYPES, rule_questions
 from bot.assist.redaction import Redactor
 from bot.assist.verdict import DEFAULT_TESTS, Classification
-from bot.config import AppConfig, Settings
+from bot.config import AppConfig, Settings, reveal
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class LlmClassifier:
     @classmethod
     def from_settings(cls, settings: Settings, config: AppConfig) -> LlmClassifier:
         client = openai.OpenAI(
-            api_key=settings.openai_api_key or "not-needed",
+            api_key=reveal(settings.openai_api_key) or "not-needed",
             base_url=settings.openai_base_url or config.llm.base_url,
             timeout=config.llm.timeout_seconds,
             max_retries=2,

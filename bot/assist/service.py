@@ -281,9 +281,7 @@ class Assistant:
             claimed = rows_changed(
                 session.execute(
                     update(Draft)
-                    .where(
-                        col(Draft.id) == draft_id, col(Draft.status) == DraftStatus.PENDING.value
-                    )
+                    .where(col(Draft.id) == draft_id, col(Draft.status) == DraftStatus.PENDING)
                     .values(
                         status=verdict.value,
                         final_content=final,
@@ -415,7 +413,7 @@ class Assistant:
             rows = session.exec(
                 select(Draft, Request)
                 .join(Request, col(Request.id) == Draft.request_id)
-                .where(Draft.status == DraftStatus.PENDING.value)
+                .where(Draft.status == DraftStatus.PENDING)
                 .order_by(col(Draft.id))
             ).all()
         return [(draft, request) for draft, request in rows]
@@ -435,7 +433,7 @@ def _draft_row(
         "prompt_tokens": origin.prompt_tokens,
         "completion_tokens": origin.completion_tokens,
         "note": origin.note,
-        "status": DraftStatus.PENDING.value,
+        "status": DraftStatus.PENDING,
         "final_content": None,  # JSON null, as the ORM wrote it
         "created_at": now,
     }

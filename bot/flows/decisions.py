@@ -151,10 +151,10 @@ class DecisionDesk:
                     update(Decision)
                     .where(
                         col(Decision.id) == decision_id,
-                        col(Decision.status) == DecisionStatus.OPEN.value,
+                        col(Decision.status) == DecisionStatus.OPEN,
                     )
                     .values(
-                        status=DecisionStatus.DECIDED.value,
+                        status=DecisionStatus.DECIDED,
                         outcome=outcome,
                         note=note,
                         decided_by=actor.id,
@@ -204,14 +204,14 @@ class DecisionDesk:
             skipped = session.exec(
                 select(Reminder).where(
                     Reminder.decision_id == decision_id,
-                    Reminder.status == ReminderStatus.PENDING.value,
+                    Reminder.status == ReminderStatus.PENDING,
                     col(Reminder.due_at) < until,
                     col(Reminder.recipient_id).is_(None),
                 )
             ).all()
             kinds = {r.kind for r in skipped}
             for reminder in skipped:
-                reminder.status = ReminderStatus.CANCELLED.value
+                reminder.status = ReminderStatus.CANCELLED
                 session.add(reminder)
             kind = Kind.ESCALATION if Kind.ESCALATION in kinds else Kind.SNOOZED
             if kind is Kind.SNOOZED and until > decision.due_at:
@@ -331,7 +331,7 @@ class DecisionDesk:
         with self.database.session(write=False) as session:
             return session.exec(
                 select(Decision).where(
-                    Decision.request_id == request_id, Decision.status == DecisionStatus.OPEN.value
+                    Decision.request_id == request_id, Decision.status == DecisionStatus.OPEN
                 )
             ).first()
 
@@ -498,8 +498,8 @@ def _cancel_nudges(session: Session, decision_id: int) -> None:
         update(Reminder)
         .where(
             col(Reminder.decision_id) == decision_id,
-            col(Reminder.status).in_([ReminderStatus.PENDING.value, ReminderStatus.CLAIMED.value]),
+            col(Reminder.status).in_([ReminderStatus.PENDING, ReminderStatus.CLAIMED]),
             col(Reminder.kind).in_([k.value for k in Kind if is_nudge(k)]),
         )
-        .values(status=ReminderStatus.CANCELLED.value)
+        .values(status=ReminderStatus.CANCELLED)
     )

@@ -46,7 +46,7 @@ def waiting_items(
         owned = session.exec(
             select(Decision, Request)
             .join(Request, col(Request.id) == Decision.request_id)
-            .where(Decision.owner_id == person_id, Decision.status == DecisionStatus.OPEN.value)
+            .where(Decision.owner_id == person_id, Decision.status == DecisionStatus.OPEN)
             .order_by(col(Decision.due_at))
             .limit(limit)
         ).all()
@@ -65,7 +65,7 @@ def waiting_items(
         drafts = session.exec(
             select(Draft, Request)
             .join(Request, col(Request.id) == Draft.request_id)
-            .where(Draft.status == DraftStatus.PENDING.value)
+            .where(Draft.status == DraftStatus.PENDING)
             .order_by(col(Draft.created_at))
             .limit(limit)
         ).all()

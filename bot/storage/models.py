@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 from bot.storage.statuses import DecisionStatus, DraftStatus, ReminderStatus, RequestStatus
 
@@ -38,6 +40,29 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StatusType(TypeDecorator[StrEnum]):
+    """A status column: stored as the plain string it always was (VARCHAR(20), so no migration),
+    read back as its enum, so code compares and matches on ``RequestStatus.SUBMITTED`` rather
+    than on spelled-out strings."""
+
+    impl = AutoString(length=20)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+def _status(enum: type[StrEnum], default: StrEnum) -> Any:
+    return Field(default=default, sa_column=Column(StatusType(enum), nullable=False, index=True))
 
 
 def _utc_column(*, nullable: bool = False) -> Any:
@@ -78,7 +103,7 @@ class Request(SQLModel, table=True):
     requester_id: int = Field(foreign_key="person.id", index=True)
     platform: str = Field(max_length=20)
     title: str | None = Field(default=None, sa_column=Column(Text))
-    status: str = Field(default=RequestStatus.DRAFTING.value, max_length=20, index=True)
+    status: RequestStatus = _status(RequestStatus, RequestStatus.DRAFTING)
     category: str | None = Field(default=None, max_length=40)
     created_at: datetime = _utc_column()
     submitted_at: datetime | None = _utc_column(nullable=True)
@@ -130,7 +155,7 @@ class Draft(SQLModel, table=True):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     note: str | None = Field(default=None, sa_column=Column(Text))
-    status: str = Field(default=DraftStatus.PENDING.value, max_length=20, index=True)
+    status: DraftStatus = _status(DraftStatus, DraftStatus.PENDING)
     final_content: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     decided_by: int | None = Field(default=None, foreign_key="person.id")
     decided_at: datetime | None = _utc_column(nullable=True)
@@ -147,7 +172,7 @@ class Decision(SQLModel, table=True):
     next_decision: str = Field(sa_column=Column(Text, nullable=False))
     review_type: str = Field(max_length=40)
     due_at: datetime = _utc_column()
-    status: str = Field(default=DecisionStatus.OPEN.value, max_length=20, index=True)
+    status: DecisionStatus = _status(DecisionStatus, DecisionStatus.OPEN)
     outcome: str | None = Field(default=None, max_length=60)
     note: str | None = Field(default=None, sa_column=Column(Text))
     decided_by: int | None = Field(default=None, foreign_key="person.id")
@@ -182,7 +207,7 @@ class Reminder(SQLModel, table=True):
     sequence: int
     kind: str = Field(max_length=20)  # see bot.reminders.Kind
     due_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
-    status: str = Field(default=ReminderStatus.PENDING.value, max_length=20, index=True)
+    status: ReminderStatus = _status(ReminderStatus, ReminderStatus.PENDING)
     claimed_at: datetime | None = _utc_column(nullable=True)
     sent_at: datetime | None = _utc_column(nullable=True)
     recipient_id: int | None = Field(default=None, foreign_key="person.id")

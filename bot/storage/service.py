@@ -392,9 +392,9 @@ def change_status(
 ) -> None:
     """Every status change leaves an audit event in the same transaction."""
     before = request.status
-    if before == status.value:
+    if before == status:
         return
-    request.status = status.value
+    request.status = status
     request.updated_at = now
     if status is RequestStatus.SUBMITTED:
         request.submitted_at = now
@@ -505,9 +505,7 @@ REVIEW_TOLD = "request.review_told"
 
 def reviewed_but_untold(session: Session, *, requester_id: int) -> list[Request]:
     """The person's requests whose drafts are all decided, not yet announced to them."""
-    pending = (
-        select(Draft.request_id).where(Draft.status == DraftStatus.PENDING.value).scalar_subquery()
-    )
+    pending = select(Draft.request_id).where(Draft.status == DraftStatus.PENDING).scalar_subquery()
     drafted = select(Draft.request_id).scalar_subquery()
     told = select(AuditEvent.request_id).where(AuditEvent.action == REVIEW_TOLD).scalar_subquery()
     return list(

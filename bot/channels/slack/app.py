@@ -23,7 +23,7 @@ from bot.channels.slack.flow_actions import SlackFlowActions
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
 from bot.channels.slack.review import SlackReview
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, reveal
 from bot.decisions import flows as decision_flows
 from bot.engine import Engine
 from bot.flows.waiting import WaitingItem
@@ -83,11 +83,11 @@ def build_slack_app(
     if not settings.slack_signing_secret:
         raise ConfigError("Slack needs SLACK_SIGNING_SECRET (Basic Information in the app's page)")
     oauth_settings = None
-    token = settings.slack_bot_token
+    token = reveal(settings.slack_bot_token)
     if settings.slack_client_id and settings.slack_client_secret and not token:
         oauth_settings = AsyncOAuthSettings(
             client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
+            client_secret=reveal(settings.slack_client_secret) or "",
             scopes=list(BOT_SCOPES),
             installation_store=async_installation_store(settings.slack_client_id, database),
             state_store=async_state_store(database),
@@ -101,7 +101,7 @@ def build_slack_app(
     if not any(isinstance(f, _ClientHoldsTheToken) for f in bolt_logger.filters):
         bolt_logger.addFilter(_ClientHoldsTheToken())
     app = AsyncApp(
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=reveal(settings.slack_signing_secret),
         client=build_web_client(settings, session, token),  # Bolt takes the token from it
         oauth_settings=oauth_settings,
         logger=bolt_logger,

@@ -9,6 +9,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import App
 from bot.channels.slack.app import wire_slack
+from bot.config import reveal
 from bot.heap import freeze_startup_objects
 from bot.scheduler import start_scheduler
 
@@ -20,7 +21,7 @@ async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
     async with aiohttp.ClientSession() as session:
         bolt_app = wire_slack(app, session)
         scheduler = start_scheduler(app.reminders) if run_scheduler else None
-        handler = AsyncSocketModeHandler(bolt_app, app.settings.slack_app_token)
+        handler = AsyncSocketModeHandler(bolt_app, reveal(app.settings.slack_app_token))
         freeze_startup_objects()
         try:
             await handler.start_async()

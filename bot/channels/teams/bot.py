@@ -35,7 +35,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 from bot.assist.service import Assistant
 from bot.channels.teams import cards, forms
 from bot.channels.teams.auth import KeyRegistry, token_problem
-from bot.config import Settings
+from bot.config import Settings, reveal
 from bot.decisions import flows as decision_flows
 from bot.decisions.flows import DecisionFlow
 from bot.engine import Engine
@@ -58,7 +58,7 @@ class _BotConfig:
 
     def __init__(self, settings: Settings) -> None:
         self.APP_ID = settings.microsoft_app_id or ""
-        self.APP_PASSWORD = settings.microsoft_app_password or ""
+        self.APP_PASSWORD = reveal(settings.microsoft_app_password) or ""
         self.APP_TYPE = settings.microsoft_app_type or "MultiTenant"
         self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
 
