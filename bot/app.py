@@ -1,14 +1,23 @@
-"""Composition root: builds the pieces from configuration, so nothing else wires itself."""
+"""Composition root: builds the pieces from configuration, so nothing else wires itself.
+
+``build_app`` makes storage, flows, assist and the reminder service; ``start_channels`` (inside a
+running event loop) adds the chat channels that are configured, with each one's reminder
+sender and its announcer of new drafts; ``reminder_senders`` gives a process without chat
+endpoints (the scheduler, ``remind --once``) the senders alone. Channel code is imported only
+here and only when configured, so commands that need no chat SDK never load one.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.assist.service import Assistant
-from bot.config import AppConfig, Settings, load_app_config
+from bot.config import AppConfig, Settings, load_app_config, reveal
 from bot.decisions.flows import DecisionFlow
 from bot.engine import Clock, Engine, utc_now
 from bot.flows.decisions import DecisionDesk
@@ -19,6 +28,13 @@ from bot.review.reviewers import Reviewers
 from bot.scheduler import ReminderService
 from bot.storage.database import Database
 from bot.turns import ThreadTurns, Turns
+
+if TYPE_CHECKING:
+    import aiohttp
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.channels.teams.bot import TeamsBot
+    from bot.reminders import Sender
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +57,12 @@ class App:
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
     _pending: set[Future[object]] = field(default_factory=set)
-    after_drafts: list[Callable[[int], None]] = field(default_factory=list)
-    """Called with a request id once its drafts exist (channels put them before reviewers)."""
+    on_drafted: Callable[[int], None] | None = None
+    """Told instead of the channels once a request's drafts exist (the turn worker passes them
+    on to the server, whose channels announce them)."""
+    submitted: list[int] | None = None
+    """Requests submitted since the caller last drafted them, when it drafts them itself."""
+    _announcers: list[Callable[[int], None]] = field(default_factory=list)
 
     def waiting_on(self, person: PersonRef) -> list[WaitingItem]:
         """'Waiting on me' for App Home and its Teams equivalent."""
@@ -55,7 +75,10 @@ class App:
 
     def announce_drafts(self, request_id: int) -> None:
         """Drafts for this request exist: let every channel put them before reviewers."""
-        for announce in self.after_drafts:
+        if self.on_drafted is not None:
+            self.on_drafted(request_id)
+            return
+        for announce in self._announcers:
             announce(request_id)
 
     def run_later(self, job: Callable[[], object]) -> None:
@@ -87,9 +110,18 @@ def build_app(
     config: AppConfig | None = None,
     clock: Clock = utc_now,
     create_if_empty: bool = True,
+    on_drafted: Callable[[int], None] | None = None,
+    collect_submitted: bool = False,
+    turn_worker: bool = False,
 ) -> App:
     """Config, database (schema checked), engine and assistant. Raises ConfigError,
-    DatabaseUnavailable or SchemaOutOfDate with messages meant for people."""
+    DatabaseUnavailable or SchemaOutOfDate with messages meant for people.
+
+    ``collect_submitted``: where drafting is a millisecond of rules work and turns run one at a
+    time (SQLite, no model), submitted requests are listed in ``App.submitted`` for the caller
+    to draft between turns, instead of in a thread taking turns with them for the write lock.
+    ``turn_worker``: chat turns run in a worker process (``serve`` and ``socket``), whose
+    drafts are announced here."""
     config = config or load_config(settings)
     database = Database(settings.database_url)
     database.require_current_schema(create_if_empty=create_if_empty)
@@ -135,6 +167,16 @@ def build_app(
         ),
     )
 
+    app.on_drafted = on_drafted
+    if turn_worker:
+        from bot.turns import ProcessTurns
+
+        app.turns = ProcessTurns(engine, settings, on_drafted=app.announce_drafts)
+    if collect_submitted and llm is None and engine.max_parallel_turns == 1:
+        app.submitted = []
+        engine.after_submit = app.submitted.append
+        return app
+
     def draft(request_id: int) -> None:
         if assistant.draft_for(request_id):
             app.announce_drafts(request_id)
@@ -145,3 +187,87 @@ def build_app(
 
     engine.after_submit = draft_later
     return app
+
+
+@dataclass
+class LiveChannels:
+    """The chat channels a running process serves."""
+
+    slack: AsyncApp | None = None
+    teams: TeamsBot | None = None
+
+
+def start_channels(app: App, session: aiohttp.ClientSession, *, teams: bool = True) -> LiveChannels:
+    """Inside the running event loop: the Bolt app and the Teams bot that are configured, each
+    registered as the reminder sweep's way to reach its people, and as an announcer of new
+    drafts to its reviewers. ``teams=False`` for Socket Mode, which serves Slack alone."""
+    loop = asyncio.get_running_loop()
+    live = LiveChannels()
+    if app.settings.slack_enabled:
+        from bot.channels.slack.app import build_slack_app, flow_actions
+        from bot.channels.slack.decisions import SlackSender
+        from bot.channels.slack.review import SlackReview
+
+        review = SlackReview(flow=app.review, reviewers=app.reviewers, config=app.config)
+        bolt = build_slack_app(
+            settings=app.settings,
+            engine=app.engine,
+            database=app.database,
+            session=session,
+            flows=flow_actions(app.review, app.decision_flow, before=review.refresh_group),
+            waiting=app.waiting_on,
+            turns=app.turns,
+        )
+        live.slack = bolt
+        app.reminders.senders["slack"] = SlackSender(
+            client=bolt.client, assistant=app.assistant, config=app.config, loop=loop
+        )
+        app._announcers.append(  # called from the drafting thread
+            lambda request_id: _on_loop(loop, review.post(bolt.client, request_id))
+        )
+    if app.settings.teams_enabled and teams:
+        from bot.channels.teams.decisions import TeamsSender
+
+        bot = _teams_bot(app)
+        live.teams = bot
+        app.reminders.senders["teams"] = TeamsSender(teams=bot, assistant=app.assistant, loop=loop)
+        app._announcers.append(lambda request_id: _on_loop(loop, bot.announce_drafts(request_id)))
+    return live
+
+
+def reminder_senders(app: App, session: aiohttp.ClientSession) -> dict[str, Sender]:
+    """How a process without chat endpoints reaches Slack and Teams people: Slack through its
+    own pooled client, Teams proactively through the Bot Connector."""
+    loop = asyncio.get_running_loop()
+    senders: dict[str, Sender] = {}
+    if app.settings.slack_enabled:
+        from bot.channels.slack.app import build_web_client
+        from bot.channels.slack.decisions import SlackSender
+
+        client = build_web_client(app.settings, session, reveal(app.settings.slack_bot_token))
+        senders["slack"] = SlackSender(
+            client=client, assistant=app.assistant, config=app.config, loop=loop
+        )
+    if app.settings.teams_enabled:
+        from bot.channels.teams.decisions import TeamsSender
+
+        senders["teams"] = TeamsSender(teams=_teams_bot(app), assistant=app.assistant, loop=loop)
+    return senders
+
+
+def _teams_bot(app: App) -> TeamsBot:
+    from bot.channels.teams.bot import TeamsBot, build_adapter
+
+    return TeamsBot(
+        engine=app.engine,
+        adapter=build_adapter(app.settings),
+        app_id=app.settings.microsoft_app_id or "",
+        assistant=app.assistant,
+        turns=app.turns,
+        review=app.review,
+        decision_flow=app.decision_flow,
+    )
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, None]) -> None:
+    asyncio.run_coroutine_threadsafe(work, loop)

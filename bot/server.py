@@ -12,12 +12,9 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import App
-from bot.channels.slack.app import build_web_client, wire_slack
-from bot.channels.slack.decisions import SlackSender
+from bot.app import App, reminder_senders, start_channels
 from bot.channels.slack.http import SlackRequestGate
-from bot.channels.teams.bot import TeamsBot, build_adapter
-from bot.channels.teams.decisions import TeamsSender
+from bot.channels.teams.bot import TeamsBot
 from bot.config import reveal
 from bot.heap import freeze_startup_objects
 from bot.metrics import Metrics
@@ -48,21 +45,12 @@ def build_web_app(
         await app.turns.start()
         async with aiohttp.ClientSession() as session:
             web_app[SESSION_KEY] = session
-            if app.settings.slack_enabled:
-                web_app[SLACK_KEY] = wire_slack(app, session)
+            live = start_channels(app, session)
+            if live.slack is not None:
+                web_app[SLACK_KEY] = live.slack
+            if live.teams is not None:
+                web_app[TEAMS_KEY] = live.teams
             web_app[REMINDERS_KEY] = app.reminders
-            if app.settings.teams_enabled:
-                teams = build_teams_bot(app)
-                web_app[TEAMS_KEY] = teams
-                loop = asyncio.get_running_loop()
-
-                def announce_in_teams(request_id: int) -> None:  # from the drafting thread
-                    asyncio.run_coroutine_threadsafe(teams.announce_drafts(request_id), loop)
-
-                app.after_drafts.append(announce_in_teams)
-                app.reminders.senders["teams"] = TeamsSender(
-                    teams=teams, assistant=app.assistant, loop=loop
-                )
             scheduler = start_scheduler(app.reminders) if run_scheduler else None
             freeze_startup_objects()
             yield
@@ -109,18 +97,6 @@ def build_web_app(
     return web_app
 
 
-def build_teams_bot(app: App) -> TeamsBot:
-    return TeamsBot(
-        engine=app.engine,
-        adapter=build_adapter(app.settings),
-        app_id=app.settings.microsoft_app_id or "",
-        assistant=app.assistant,
-        turns=app.turns,
-        review=app.review,
-        decision_flow=app.decision_flow,
-    )
-
-
 async def _teams_messages(request: web.Request) -> web.StreamResponse:
     """Bot Framework activities; CloudAdapter answers 401 when authentication fails."""
     return await request.app[TEAMS_KEY].handle_http(request)
@@ -162,29 +138,11 @@ async def _count_requests(request: web.Request, handler: Handler) -> web.StreamR
     return response
 
 
-def channel_senders(
-    app: App, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop
-) -> dict[str, Sender]:
-    """How a process without the chat endpoints reaches Slack and Teams people: Slack through
-    its own pooled client, Teams proactively through the Bot Connector."""
-    senders: dict[str, Sender] = {}
-    if app.settings.slack_enabled:
-        client = build_web_client(app.settings, session, reveal(app.settings.slack_bot_token))
-        senders["slack"] = SlackSender(
-            client=client, assistant=app.assistant, config=app.config, loop=loop
-        )
-    if app.settings.teams_enabled:
-        senders["teams"] = TeamsSender(
-            teams=build_teams_bot(app), assistant=app.assistant, loop=loop
-        )
-    return senders
-
-
 async def run_reminders_only(app: App) -> None:
     """``triage-bot scheduler``: the sweep alone, for deployments whose web replicas run with
     --no-scheduler."""
     async with aiohttp.ClientSession() as session:
-        app.reminders.senders.update(channel_senders(app, session, asyncio.get_running_loop()))
+        app.reminders.senders.update(reminder_senders(app, session))
         scheduler = start_scheduler(app.reminders)
         try:
             await asyncio.Event().wait()
@@ -196,8 +154,5 @@ async def sweep_once_everywhere(app: App, terminal: Sender) -> SweepReport:
     """``triage-bot remind --once``: one sweep through every configured channel, for cron.
     The sweep runs off the loop, since the senders hand their sends to it."""
     async with aiohttp.ClientSession() as session:
-        senders = {
-            "terminal": terminal,
-            **channel_senders(app, session, asyncio.get_running_loop()),
-        }
+        senders = {"terminal": terminal, **reminder_senders(app, session)}
         return await asyncio.to_thread(sweep, app.database, now=app.engine.clock(), senders=senders)

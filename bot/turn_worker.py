@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
@@ -46,7 +46,13 @@ def main() -> int:
     try:
         settings = Settings()
         configure_logging(settings, interactive=False)
-        app = build_app(settings, create_if_empty=False)
+        drafted: list[Callable[[int], None]] = []  # set once there is a pipe to say it on
+        app = build_app(
+            settings,
+            create_if_empty=False,
+            on_drafted=lambda request_id: drafted[0](request_id),
+            collect_submitted=True,
+        )
     except Exception as exc:  # tell the server why, in words, then stop
         frames_out.write(encode_frame(READY, ("failed", f"{type(exc).__name__}: {exc}")))
         frames_out.flush()
@@ -55,13 +61,18 @@ def main() -> int:
     frames_out.write(encode_frame(READY, ("ready", None)))
     frames_out.flush()
     try:
-        serve(app, sys.stdin.buffer, frames_out)
+        serve(app, sys.stdin.buffer, frames_out, drafted)
     finally:
         app.close()
     return 0
 
 
-def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
+def serve(
+    app: App,
+    frames_in: IO[bytes],
+    frames_out: IO[bytes],
+    drafted: list[Callable[[int], None]] | None = None,
+) -> None:
     write_lock = threading.Lock()
 
     def send(call_id: int, payload: object, *, flush: bool = True) -> None:
@@ -102,9 +113,10 @@ def serve(app: App, frames_in: IO[bytes], frames_out: IO[bytes]) -> None:
         with write_lock:
             frames_out.flush()  # one write for the whole batch's answers
 
-    app.after_drafts.append(lambda request_id: send(DRAFTED, request_id))
+    if drafted is not None:  # drafts that exist are told to the server, which announces them
+        drafted[:] = [lambda request_id: send(DRAFTED, request_id)]
     if app.engine.max_parallel_turns == 1:
-        submitted = _draft_between_batches(app)
+        submitted = app.submitted  # set when drafting is the worker's own job between batches
         for frames in _batches(frames_in):
             answer_batch(frames)
             if submitted:
@@ -127,17 +139,6 @@ def _failed(inbound: Inbound, exc: Exception) -> tuple[str, str]:
         exc_info=(type(exc), exc, exc.__traceback__),
     )
     return ("failed", error_id)
-
-
-def _draft_between_batches(app: App) -> list[int]:
-    """Without a model, drafting is a millisecond of work per request that needs the same
-    write lock as the turns: the worker does it itself, after each batch's replies have gone,
-    all in one transaction, instead of in a thread taking turns with the batches for the
-    lock. A model can take seconds, so with one drafting stays in the background."""
-    submitted: list[int] = []
-    if app.assistant.llm is None:
-        app.engine.after_submit = submitted.append
-    return submitted
 
 
 def _batches(frames_in: IO[bytes]) -> Iterator[list[tuple[int, Inbound]]]:

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import sys
 
-from bot.app import App
-from bot.cli.common import EXIT_OK, EXIT_USAGE, open_app
+from bot.app import build_app
+from bot.cli.common import EXIT_OK, EXIT_USAGE
 from bot.config import ConfigError, Settings, load_app_config
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
 
@@ -38,7 +38,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             "TEAMS_EMULATOR=1 turns Bot Framework authentication off, so serve it on this "
             "machine only: add --host 127.0.0.1"
         )
-    app = open_app(settings)
+    app = build_app(settings, turn_worker=args.turns == "process")
     if not (settings.slack_enabled or settings.teams_enabled):
         print(
             "triage-bot: no chat channel is configured, serving /healthz and /metrics only; "
@@ -49,21 +49,19 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"Serving on http://{args.host}:{args.port} (POST /slack/events, GET /healthz)",
         file=sys.stderr,
     )
-    _use_turn_worker(args, app)
     web_app = build_web_app(app, run_scheduler=not args.no_scheduler)
     web.run_app(web_app, host=args.host, port=args.port, print=None)
     return EXIT_OK
 
 
 def run_socket(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.channels.slack.socket import run_socket_mode
+    from bot.socket_mode import run_socket_mode
 
     if not settings.slack_app_token:
         raise ConfigError(
             "Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)"
         )
-    app = open_app(settings)
-    _use_turn_worker(args, app)
+    app = build_app(settings, turn_worker=args.turns == "process")
     print("Connecting to Slack over Socket Mode; Ctrl-C to stop.", file=sys.stderr)
     asyncio.run(run_socket_mode(app))
     return EXIT_OK
@@ -154,10 +152,3 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         + (f"on ({model} at {server})" if llm_on else "off (rule-based classification)")
     )
     return EXIT_USAGE if problems else EXIT_OK
-
-
-def _use_turn_worker(args: argparse.Namespace, app: App) -> None:
-    if args.turns == "process":
-        from bot.turns import ProcessTurns
-
-        app.turns = ProcessTurns(app.engine, app.settings, on_drafted=app.announce_drafts)

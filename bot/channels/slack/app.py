@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -16,19 +15,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import App
 from bot.channels.slack.channel import SlackChannel
-from bot.channels.slack.decisions import SlackSender
 from bot.channels.slack.flow_actions import SlackFlowActions
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
-from bot.channels.slack.review import SlackReview
 from bot.config import ConfigError, Settings, reveal
 from bot.decisions import flows as decision_flows
+from bot.decisions.flows import DecisionFlow
 from bot.engine import Engine
 from bot.flows.waiting import WaitingItem
 from bot.messages import PersonRef
 from bot.review import forms as review_forms
+from bot.review.flows import ReviewFlow
 from bot.storage.database import Database
 from bot.turns import Turns
 
@@ -119,41 +117,21 @@ def build_slack_app(
     return app
 
 
-def wire_slack(app: App, session: aiohttp.ClientSession | None) -> AsyncApp:
-    """The Bolt app with every Slack surface (triage, review card, decisions, Home), new
-    drafts announced to reviewers, and the sweep able to reach Slack people. Called inside
-    the running loop, for HTTP (serve) and Socket Mode alike."""
-    review = SlackReview(flow=app.review, reviewers=app.reviewers, config=app.config)
-    flows = (
+def flow_actions(
+    review: ReviewFlow,
+    decisions: DecisionFlow,
+    *,
+    before: Callable[[AsyncWebClient], Awaitable[None]] | None = None,
+) -> tuple[SlackFlowActions, ...]:
+    """The review flow's and the decision flow's buttons and forms, each with its own modal."""
+    return (
         SlackFlowActions(
-            act=app.review.act,
-            actions=review_forms.ACTIONS,
-            form_callback=REVIEW_FORM,
-            before=review.refresh_group,
+            act=review.act, actions=review_forms.ACTIONS, form_callback=REVIEW_FORM, before=before
         ),
         SlackFlowActions(
-            act=app.decision_flow.act,
+            act=decisions.act,
             actions=decision_flows.ACTIONS,
             form_callback=DECISION_FORM,
-            before=review.refresh_group,
+            before=before,
         ),
     )
-    bolt = build_slack_app(
-        settings=app.settings,
-        engine=app.engine,
-        database=app.database,
-        session=session,
-        flows=flows,
-        waiting=app.waiting_on,
-        turns=app.turns,
-    )
-    loop = asyncio.get_running_loop()
-
-    def announce(request_id: int) -> None:  # called from the drafting thread
-        asyncio.run_coroutine_threadsafe(review.post(bolt.client, request_id), loop)
-
-    app.after_drafts.append(announce)
-    app.reminders.senders["slack"] = SlackSender(
-        client=bolt.client, assistant=app.assistant, config=app.config, loop=loop
-    )
-    return bolt

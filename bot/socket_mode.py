@@ -1,0 +1,32 @@
+"""``triage-bot socket``: everything ``serve`` offers in Slack (review card, decisions,
+reminders) over a WebSocket the bot opens itself."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from bot.app import App, start_channels
+from bot.channels.slack.socket import socket_handler
+from bot.config import reveal
+from bot.heap import freeze_startup_objects
+from bot.scheduler import start_scheduler
+
+
+async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
+    await app.turns.start()
+    async with aiohttp.ClientSession() as session:
+        live = start_channels(app, session, teams=False)
+        assert live.slack is not None, "Socket Mode needs Slack configured"
+        scheduler = start_scheduler(app.reminders) if run_scheduler else None
+        handler = socket_handler(live.slack, reveal(app.settings.slack_app_token) or "")
+        freeze_startup_objects()
+        try:
+            await handler.start_async()
+        except asyncio.CancelledError:
+            await handler.close_async()
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await app.turns.close()
