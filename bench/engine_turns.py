@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from harness import SCRIPT  # noqa: E402
 
 from bot.config import load_app_config  # noqa: E402
-from bot.engine import BATCH_LIMIT, Engine  # noqa: E402
+from bot.conversation.engine import BATCH_LIMIT, Engine  # noqa: E402
 from bot.messages import Inbound, PersonRef  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Reminder sweep cost by reminders pending and due. Run `.venv/bin/python bench/reminder_sweep.py`.
 
 A table holds N pending decisions, each with five planned reminders, nearly all due weeks ahead;
-only a few are due now. One sweep (``bot.reminders.claim_due``) should cost what the due
+only a few are due now. One sweep (``bot.reminders.sweep.claim_due``) should cost what the due
 reminders cost to claim, whatever N is, because an owner with a thousand open decisions must not
 slow down everyone's nudges. Beside it, in the same run and through the same SQLAlchemy engine,
 is the bare indexed query that finds the due rows, so a plan that starts walking the pending
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine_turns import available_backends  # noqa: E402
 
-from bot.reminders import claim_due  # noqa: E402
+from bot.reminders.sweep import claim_due  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.models import UtcDateTime  # noqa: E402
 

@@ -18,23 +18,23 @@ from typing import TYPE_CHECKING, Any
 
 from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings, load_app_config, reveal
+from bot.conversation.engine import Clock, Engine, utc_now
+from bot.decisions.desk import DecisionDesk
 from bot.decisions.flows import DecisionFlow
-from bot.engine import Clock, Engine, utc_now
-from bot.flows.decisions import DecisionDesk
-from bot.flows.waiting import WaitingItem, waiting_on
+from bot.decisions.waiting import WaitingItem, waiting_on
 from bot.messages import PersonRef
+from bot.reminders.scheduler import ReminderService
 from bot.review.flows import ReviewFlow
 from bot.review.reviewers import Reviewers
-from bot.scheduler import ReminderService
+from bot.runtime.turns import ThreadTurns, Turns
 from bot.storage.database import Database
-from bot.turns import ThreadTurns, Turns
 
 if TYPE_CHECKING:
     import aiohttp
     from slack_bolt.async_app import AsyncApp
 
     from bot.channels.teams.bot import TeamsBot
-    from bot.reminders import Sender
+    from bot.reminders.sweep import Sender
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def build_app(
 
     app.on_drafted = on_drafted
     if turn_worker:
-        from bot.turns import ProcessTurns
+        from bot.runtime.turns import ProcessTurns
 
         app.turns = ProcessTurns(engine, settings, on_drafted=app.announce_drafts)
     if collect_submitted and llm is None and engine.max_parallel_turns == 1:

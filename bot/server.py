@@ -16,10 +16,10 @@ from bot.app import App, reminder_senders, start_channels
 from bot.channels.slack.http import SlackRequestGate
 from bot.channels.teams.bot import TeamsBot
 from bot.config import reveal
-from bot.heap import freeze_startup_objects
 from bot.metrics import Metrics
-from bot.reminders import Sender, SweepReport, sweep
-from bot.scheduler import ReminderService, start_scheduler
+from bot.reminders.scheduler import ReminderService, start_scheduler
+from bot.reminders.sweep import Sender, SweepReport, sweep
+from bot.runtime.heap import freeze_startup_objects
 from bot.storage.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ import aiohttp
 from bot.app import App, start_channels
 from bot.channels.slack.socket import socket_handler
 from bot.config import reveal
-from bot.heap import freeze_startup_objects
-from bot.scheduler import start_scheduler
+from bot.reminders.scheduler import start_scheduler
+from bot.runtime.heap import freeze_startup_objects
 
 
 async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import AppConfig, load_app_config
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import PersonRef
 from bot.storage.database import Database
 from tests.support.clock import FakeClock

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings, reveal
-from bot.turns import worker_environment
+from bot.runtime.turns import worker_environment
 
 SECRETS = {
     "slack_bot_token": "xoxb-secret-1",

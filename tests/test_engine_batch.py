@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.engine import BATCH_LIMIT, Engine
+from bot.conversation.engine import BATCH_LIMIT, Engine
 from bot.messages import Inbound, PersonRef, TurnResult
 from bot.storage.database import Database
 from bot.storage.models import Answer, AuditEvent, ProcessedEvent

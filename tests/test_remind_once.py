@@ -11,13 +11,13 @@ import pytest
 from sqlmodel import select
 
 from bot.config import AppConfig
-from bot.engine import Engine
-from bot.flows.decisions import DecisionDesk
+from bot.conversation.engine import Engine
+from bot.decisions.desk import DecisionDesk
 from bot.messages import PersonRef
 from bot.storage.database import Database
 from bot.storage.models import Reminder
 from tests.conftest import GOOD_ANSWERS
-from tests.flows.test_decisions import LEAD
+from tests.decisions.test_desk import LEAD
 from tests.support.cli import PROJECT_ROOT, clean_env
 from tests.support.clock import FakeClock
 from tests.support.fake_slack import TEAM_ID, FakeSlack

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.config import ReminderPolicy
-from bot.working_time import plan_reminders, zone_of
+from bot.reminders.working_time import plan_reminders, zone_of
 
 POLICY = ReminderPolicy()  # 2 days before, due day, every 2 working days, escalate after 3
 
@@ -46,7 +46,7 @@ def test_an_unknown_time_zone_falls_back_to_the_default() -> None:
 
 
 def test_the_scheduler_runs_one_coalesced_sweep_at_a_time(tmp_path: object) -> None:
-    from bot.scheduler import ReminderService, start_scheduler
+    from bot.reminders.scheduler import ReminderService, start_scheduler
     from bot.storage.database import Database
 
     database = Database(f"sqlite:///{tmp_path}/s.db")

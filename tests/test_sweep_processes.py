@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 
 from bot.config import AppConfig
-from bot.engine import Engine
-from bot.flows.decisions import DecisionDesk
+from bot.conversation.engine import Engine
+from bot.decisions.desk import DecisionDesk
 from bot.messages import PersonRef
-from bot.reminders import CLAIM_EXPIRES, SWEEP_LOCK, sweep
+from bot.reminders.sweep import CLAIM_EXPIRES, SWEEP_LOCK, sweep
 from bot.storage.database import Database
-from tests.flows.test_decisions import LEAD, Recorder, assign_to
+from tests.decisions.test_desk import LEAD, Recorder, assign_to
 from tests.support.cli import PROJECT_ROOT
 from tests.support.clock import FakeClock
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 CLAIMER = """
 import json, sys
 from datetime import datetime
-from bot.reminders import claim_due
+from bot.reminders.sweep import claim_due
 from bot.storage.database import Database
 database = Database(sys.argv[1])
 now = datetime.fromisoformat(sys.argv[2])
@@ -38,7 +38,7 @@ print(json.dumps(claimed))
 DIES_AFTER_CLAIMING = """
 import os, sys
 from datetime import datetime
-from bot.reminders import sweep
+from bot.reminders.sweep import sweep
 from bot.storage.database import Database
 
 class DiesOnSend:

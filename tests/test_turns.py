@@ -14,7 +14,7 @@ import pytest
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.messages import Inbound, PersonRef
-from bot.turns import ProcessTurns, TurnWorkerUnavailable, encode_frame, take_frames
+from bot.runtime.turns import ProcessTurns, TurnWorkerUnavailable, encode_frame, take_frames
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.processes import wait_until_gone
 
@@ -93,7 +93,7 @@ def test_a_stopped_server_refuses_turns_instead_of_starting_a_worker(app: App) -
 
 
 def _turn_workers() -> list[int]:
-    """This process's live children running bot.turn_worker."""
+    """This process's live children running bot.runtime.turn_worker."""
     found = []
     for task in Path("/proc/self/task").iterdir():
         for child in (task / "children").read_text().split():
@@ -102,7 +102,7 @@ def _turn_workers() -> list[int]:
                 state = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()[0]
             except FileNotFoundError:
                 continue
-            if b"bot.turn_worker" in command and state != "Z":
+            if b"bot.runtime.turn_worker" in command and state != "Z":
                 found.append(int(child))
     return found
 

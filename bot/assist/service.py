@@ -20,7 +20,7 @@ from bot.assist.classifier import classify
 from bot.assist.drafts import Drafted, DraftedQuestions, Provenance
 from bot.assist.questions import rule_questions
 from bot.config import AppConfig
-from bot.engine import Clock, utc_now
+from bot.conversation.engine import Clock, utc_now
 from bot.messages import PersonRef
 from bot.review.reviewers import Reviewers
 from bot.storage import service

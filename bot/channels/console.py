@@ -12,12 +12,12 @@ import textwrap
 import uuid
 from collections.abc import Callable, Iterable
 
-from bot.engine import Engine
-from bot.flows import copy
-from bot.flows.commands import TriageAction
-from bot.flows.nudges import escalation_text, nudge_text
+from bot.conversation import copy
+from bot.conversation.commands import TriageAction
+from bot.conversation.engine import Engine
 from bot.messages import Inbound, Outbound, PersonRef, Summary, TurnResult
-from bot.reminders import Nudge, is_nudge
+from bot.reminders.nudges import escalation_text, nudge_text
+from bot.reminders.sweep import Nudge, is_nudge
 from bot.text import shorten, visible
 
 log = logging.getLogger(__name__)

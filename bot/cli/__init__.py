@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.flows.copy import FOLLOW_UP_ANSWERS, OUTCOME_LABELS
+from bot.conversation.copy import FOLLOW_UP_ANSWERS, OUTCOME_LABELS
+from bot.reminders.working_time import SNOOZE_CHOICES
 from bot.storage.statuses import RequestStatus
-from bot.working_time import SNOOZE_CHOICES
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _errors_people_can_fix() -> tuple[type[Exception], ...]:
     """Imported only once something failed: by then the command has loaded them anyway."""
+    from bot.runtime.turns import TurnWorkerUnavailable
     from bot.storage.database import DatabaseUnavailable, SchemaOutOfDate
-    from bot.turns import TurnWorkerUnavailable
 
     return (DatabaseUnavailable, SchemaOutOfDate, TurnWorkerUnavailable)

@@ -9,7 +9,7 @@ import sys
 from bot.channels.console import TerminalSender, terminal_person
 from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
 from bot.config import ConfigError, Settings
-from bot.flows.nudges import DecisionAction
+from bot.reminders.nudges import DecisionAction
 from bot.storage.models import parse_reference, reference_for
 
 

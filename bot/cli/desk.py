@@ -6,11 +6,11 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from bot import desk
 from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, acting_person, open_app
 from bot.config import ConfigError, Settings
-from bot.flows import copy
-from bot.flows.waiting import waiting_line, waiting_on
+from bot.conversation import copy
+from bot.decisions.waiting import waiting_line, waiting_on
+from bot.requests import desk
 from bot.storage.models import parse_reference, reference_for
 from bot.storage.service import get_request
 from bot.text import visible

@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import desk, review_desk
 from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
 from bot.config import ConfigError, Settings
 from bot.messages import ActResult
+from bot.requests import desk
 from bot.review import copy
+from bot.review import terminal as review_desk
 from bot.review.forms import APPROVE, ASK, EDIT, REJECT
 from bot.storage.models import parse_reference
 from bot.text import visible

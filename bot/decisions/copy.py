@@ -1,5 +1,5 @@
 """Every sentence the decision flow says, in one place (what reminders say is in
-bot/flows/copy.py, beside the nudges)."""
+bot/conversation/copy.py, beside the nudges)."""
 
 NOT_A_REVIEWER = "Only L&D reviewers can assign decisions, so nothing was changed."
 UNKNOWN_BUTTON = "That button isn't one I recognise, so nothing was changed."

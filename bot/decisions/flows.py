@@ -2,7 +2,7 @@
 snooze or reassign it from a reminder, and answer the evidence check-in.
 
 As with the review flow, a channel hands every decision action here with the inputs of its
-form, if any, and draws what comes back. The decision desk (bot/flows/decisions.py) stores each
+form, if any, and draws what comes back. The decision desk (bot/decisions/desk.py) stores each
 change and plans the reminders; this module decides what the forms ask, who may act, and reads
 the answers.
 """
@@ -14,11 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 
+from bot.conversation import copy as reminder_copy
+from bot.conversation.engine import Clock, utc_now
 from bot.decisions import copy
-from bot.engine import Clock, utc_now
-from bot.flows import copy as reminder_copy
-from bot.flows.decisions import DecisionDesk, DecisionResult
-from bot.flows.nudges import DecisionAction, parse_choice
+from bot.decisions.desk import DecisionDesk, DecisionResult
 from bot.messages import (
     ActResult,
     Card,
@@ -30,6 +29,7 @@ from bot.messages import (
     PersonRef,
     TextField,
 )
+from bot.reminders.nudges import DecisionAction, parse_choice
 from bot.review.reviewers import Reviewers
 
 log = logging.getLogger(__name__)

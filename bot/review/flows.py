@@ -19,8 +19,7 @@ from typing import Any
 from bot.assist.questions import questions_as_lines, questions_from_lines
 from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard, describe
 from bot.config import AppConfig
-from bot.engine import Clock, utc_now
-from bot.flows.nudges import DecisionAction
+from bot.conversation.engine import Clock, utc_now
 from bot.messages import (
     ActResult,
     Button,
@@ -33,7 +32,8 @@ from bot.messages import (
     PersonRef,
     TextField,
 )
-from bot.reminders import Kind
+from bot.reminders.nudges import DecisionAction
+from bot.reminders.sweep import Kind
 from bot.review import copy
 from bot.review.forms import (
     ACTIONS,

@@ -205,7 +205,7 @@ class Reminder(SQLModel, table=True):
     """The request a decision-less notice is about."""
     clarification_id: int | None = Field(default=None, foreign_key="clarification.id")
     sequence: int
-    kind: str = Field(max_length=20)  # see bot.reminders.Kind
+    kind: str = Field(max_length=20)  # see bot.reminders.sweep.Kind
     due_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
     status: ReminderStatus = _status(ReminderStatus, ReminderStatus.PENDING)
     claimed_at: datetime | None = _utc_column(nullable=True)

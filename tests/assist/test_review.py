@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.assist.llm import LlmClassifier
 from bot.assist.service import AI_LABEL, Assistant, label
 from bot.config import AppConfig, Settings
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import PersonRef
 from bot.storage.database import Database
 from bot.storage.models import AuditEvent, Draft, DraftStatus, Request

@@ -17,10 +17,10 @@ from sqlmodel import select
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.messages import Inbound, PersonRef
+from bot.runtime.turns import ProcessTurns, TurnWorkerUnavailable
 from bot.server import build_web_app
 from bot.storage.database import Database
 from bot.storage.models import Answer, Draft, Request
-from bot.turns import ProcessTurns, TurnWorkerUnavailable
 from tests.channels.conftest import slack_settings
 from tests.channels.test_slack_conversation import ANA, button, last_post
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlmodel import select
 
-from bot.scheduler import ReminderService
+from bot.reminders.scheduler import ReminderService
 from bot.storage import service
 from bot.storage.database import Database
 from bot.storage.models import ProcessedEvent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.console import render
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import Inbound, Outbound, PersonRef
 
 

@@ -20,15 +20,15 @@ from bot.channels.slack.flow_actions import SlackFlowActions
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
 from bot.config import ConfigError, Settings, reveal
+from bot.conversation.engine import Engine
 from bot.decisions import flows as decision_flows
 from bot.decisions.flows import DecisionFlow
-from bot.engine import Engine
-from bot.flows.waiting import WaitingItem
+from bot.decisions.waiting import WaitingItem
 from bot.messages import PersonRef
 from bot.review import forms as review_forms
 from bot.review.flows import ReviewFlow
+from bot.runtime.turns import Turns
 from bot.storage.database import Database
-from bot.turns import Turns
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"

@@ -28,11 +28,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.flows import copy
-from bot.flows.commands import TriageAction
-from bot.flows.nudges import decision_buttons
-from bot.flows.waiting import WaitingItem, waiting_line
+from bot.conversation import copy
+from bot.conversation.commands import TriageAction
+from bot.decisions.waiting import WaitingItem, waiting_line
 from bot.messages import AnswerForm, Button, ButtonStyle, Outbound, RequestLine, Summary
+from bot.reminders.nudges import decision_buttons
 from bot.text import shorten
 
 SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section; leave room for the suffix

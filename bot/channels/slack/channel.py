@@ -1,7 +1,7 @@
 """The Slack listeners: translate payloads to Inbound, run the turn off the event loop, draw it.
 
 Every listener acknowledges first (events are acknowledged by Bolt before the listener runs);
-turns run off the event loop (in a worker process or threads, see bot/turns.py) so a slow
+turns run off the event loop (in a worker process or threads, see bot/runtime/turns.py) so a slow
 database never delays an acknowledgement; replies go out through one shared AsyncWebClient whose
 retry handlers honour 429 Retry-After and retry connection and server errors. A reply that still
 cannot be delivered is logged with the request reference and retried later, since the
@@ -24,12 +24,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks
-from bot.engine import Engine
-from bot.flows import copy
-from bot.flows.commands import TriageAction
-from bot.flows.waiting import WaitingItem
+from bot.conversation import copy
+from bot.conversation.commands import TriageAction
+from bot.conversation.engine import Engine
+from bot.decisions.waiting import WaitingItem
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
-from bot.turns import ThreadTurns, TurnFailed, Turns
+from bot.runtime.turns import ThreadTurns, TurnFailed, Turns
 
 log = logging.getLogger(__name__)
 

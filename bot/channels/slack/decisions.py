@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.assist.service import Assistant
 from bot.channels.slack.blocks import escape, turn_payloads
 from bot.config import AppConfig
-from bot.flows.nudges import escalation_text, nudge_messages
-from bot.reminders import Nudge, Undeliverable
+from bot.reminders.nudges import escalation_text, nudge_messages
+from bot.reminders.sweep import Nudge, Undeliverable
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The Teams side: Bot Framework activities in, Adaptive Cards out, proactive sends later.
 
 Each activity becomes one neutral turn, run off the event loop (a worker process or threads, see
-bot/turns.py) so the loop stays free. The conversation reference is saved on every turn, so
+bot/runtime/turns.py) so the loop stays free. The conversation reference is saved on every turn, so
 results that come later (reviews, reminders) reach the person proactively even after a restart.
 Only this folder imports botbuilder, so moving to the Microsoft 365 Agents SDK stays a
 one-folder change.
@@ -36,14 +36,14 @@ from bot.assist.service import Assistant
 from bot.channels.teams import cards, forms
 from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.config import Settings, reveal
+from bot.conversation import copy
+from bot.conversation.engine import Engine
 from bot.decisions import flows as decision_flows
 from bot.decisions.flows import DecisionFlow
-from bot.engine import Engine
-from bot.flows import copy
 from bot.messages import ActResult, Inbound, Outbound, PersonRef, TurnResult
 from bot.review import forms as review_forms
 from bot.review.flows import ReviewFlow
-from bot.turns import ThreadTurns, TurnFailed, Turns
+from bot.runtime.turns import ThreadTurns, TurnFailed, Turns
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.assist.service import Assistant
 from bot.channels.teams import cards
-from bot.flows.nudges import escalation_text, nudge_messages
 from bot.messages import Button, Outbound
-from bot.reminders import Nudge, Undeliverable
+from bot.reminders.nudges import escalation_text, nudge_messages
+from bot.reminders.sweep import Nudge, Undeliverable
 
 if TYPE_CHECKING:
     from bot.channels.teams.bot import TeamsBot

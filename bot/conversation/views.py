@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.config import AppConfig, Question
-from bot.flows import copy
-from bot.flows.commands import TriageAction
+from bot.conversation import copy
+from bot.conversation.commands import TriageAction
 from bot.messages import Button, ButtonStyle, Outbound, Summary, SummaryItem
 from bot.storage.models import Request
 from bot.storage.service import CurrentAnswer

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from bot.engine import Engine
-from bot.flows.commands import TriageAction
-from bot.flows.views import ASSET_NOTE_ID
+from bot.conversation.commands import TriageAction
+from bot.conversation.engine import Engine
+from bot.conversation.views import ASSET_NOTE_ID
 from bot.messages import Inbound, PersonRef
 from bot.storage.database import Database
 from bot.storage.models import Answer, AuditEvent, Conversation, Request

@@ -3,7 +3,7 @@
 A turn is Python CPU work (the ORM, the flow). In a thread it shares the GIL with the event loop
 that acknowledges Slack and Teams requests, so every acknowledgement and reply waits behind it
 and the second core sits idle. ``ProcessTurns`` runs the engine in a child process
-(``python -m bot.turn_worker``) instead: the loop only pickles one small object each way. On
+(``python -m bot.runtime.turn_worker``) instead: the loop only pickles one small object each way. On
 SQLite the worker writes every turn, so turns never wait on each other across processes (the
 server's own writes, decisions and verdicts, queue in SQLite's busy handler). Drafting after a
 submit runs in the worker too, which tells the server when drafts exist so its channels can
@@ -28,7 +28,7 @@ from typing import IO, Any, Protocol
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import Inbound, TurnResult
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class ProcessTurns:
         self.settings = settings
         self.on_drafted = on_drafted
         self.turn_timeout = turn_timeout
-        self._command = list(command or [sys.executable, "-m", "bot.turn_worker"])
+        self._command = list(command or [sys.executable, "-m", "bot.runtime.turn_worker"])
         self._worker: _Worker | None = None
         self._ids = itertools.count()
         self._starting = asyncio.Lock()

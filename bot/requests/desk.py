@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.config import AppConfig
-from bot.flows.views import ASSET_NOTE_ID
+from bot.conversation.views import ASSET_NOTE_ID
 from bot.storage import clarifications, service
 from bot.storage.models import Decision, Draft, Person, Request
 

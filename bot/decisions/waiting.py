@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.flows import copy
-from bot.flows.nudges import decision_buttons
+from bot.conversation import copy
 from bot.messages import Outbound, PersonRef
+from bot.reminders.nudges import decision_buttons
 from bot.storage import service
 from bot.storage.database import Database
 from bot.storage.models import Decision, DecisionStatus, Draft, DraftStatus, Request

@@ -1,6 +1,6 @@
 """The sweep that sends each nudge and notice exactly once, as rows in the reminder table.
 
-Reminders are planned as rows when a decision is assigned (bot/working_time.py says when);
+Reminders are planned as rows when a decision is assigned (bot/reminders/working_time.py says when);
 notices ride the same rows: the owner hearing they own a decision, the requester hearing the
 outcome, the owner's evidence check-in. A sweep claims due rows with a conditional update, so
 overlapping sweeps (threads, processes, replicas) send each row once; a claim that was never

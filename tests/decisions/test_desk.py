@@ -10,11 +10,11 @@ from sqlmodel import select
 
 from bot.assist.service import Assistant
 from bot.config import AppConfig
-from bot.engine import Engine
-from bot.flows.decisions import DecisionDesk
-from bot.flows.waiting import waiting_on
+from bot.conversation.engine import Engine
+from bot.decisions.desk import DecisionDesk
+from bot.decisions.waiting import waiting_on
 from bot.messages import PersonRef
-from bot.reminders import (
+from bot.reminders.sweep import (
     CLAIM_EXPIRES,
     RETRY_AFTER,
     SWEEP_LOCK,

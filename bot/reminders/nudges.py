@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.flows import copy
+from bot.conversation import copy
 from bot.messages import Button, ButtonStyle, Outbound
-from bot.reminders import Kind, Nudge
+from bot.reminders.sweep import Kind, Nudge
 from bot.review import copy as review_copy
 from bot.review.forms import ANSWER, answer_form
 

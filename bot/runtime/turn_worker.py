@@ -1,4 +1,4 @@
-"""The turn worker: ``python -m bot.turn_worker``, started by ``ProcessTurns`` in the server.
+"""The turn worker (``python -m bot.runtime.turn_worker``), started by ``ProcessTurns``.
 
 It reads turns (length-prefixed pickles) on stdin and answers each on the original stdout by
 call id; stdout itself is pointed at stderr so a stray print can never corrupt a frame. On
@@ -26,13 +26,13 @@ from typing import IO
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.engine import BATCH_LIMIT
-from bot.heap import freeze_startup_objects
+from bot.conversation.engine import BATCH_LIMIT
 from bot.log_setup import configure_logging
 from bot.messages import Inbound
-from bot.turns import DRAFTED, READY, encode_frame, read_frame, take_frames
+from bot.runtime.heap import freeze_startup_objects
+from bot.runtime.turns import DRAFTED, READY, encode_frame, read_frame, take_frames
 
-log = logging.getLogger("bot.turn_worker")
+log = logging.getLogger("bot.runtime.turn_worker")
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from bot.config import AppConfig
-from bot.flows.triage import TriageFlow
+from bot.conversation.triage import TriageFlow
 from bot.messages import AnswerForm, Inbound, PersonRef, RequestLine, TurnResult
 from bot.storage import service
 from bot.storage.database import Database

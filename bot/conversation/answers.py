@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.config import AssetPushback, Question, QuestionKind
-from bot.flows import copy
+from bot.conversation import copy
 
 _LINK = re.compile(r"(https?://\S+|www\.\S+)", re.IGNORECASE)
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d/%m/%Y")

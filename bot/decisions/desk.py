@@ -16,12 +16,13 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from bot.config import AppConfig
-from bot.engine import Clock, utc_now
-from bot.flows import copy
-from bot.flows.evidence_date import named_date
-from bot.flows.nudges import outcome_label
+from bot.conversation import copy
+from bot.conversation.engine import Clock, utc_now
+from bot.decisions.evidence_date import named_date
 from bot.messages import PersonRef
-from bot.reminders import Kind, is_nudge
+from bot.reminders.nudges import outcome_label
+from bot.reminders.sweep import Kind, is_nudge
+from bot.reminders.working_time import SNOOZE_CHOICES, WorkingCalendar, plan_reminders, zone_of
 from bot.storage import service
 from bot.storage.database import Database, rows_changed
 from bot.storage.models import (
@@ -33,7 +34,6 @@ from bot.storage.models import (
     Request,
     RequestStatus,
 )
-from bot.working_time import SNOOZE_CHOICES, WorkingCalendar, plan_reminders, zone_of
 
 OUTCOMES = tuple(copy.OUTCOME_LABELS)
 FOLLOW_UP_ANSWERS = tuple(copy.FOLLOW_UP_ANSWERS)

@@ -1,6 +1,6 @@
 """Running the reminder sweep: APScheduler (3.x) calls it on an interval, once at a time.
 
-The sweep itself lives in bot/reminders.py and is safe to run from several processes at once;
+The sweep itself lives in bot/reminders/sweep.py and is safe to run from several processes at once;
 this module only decides when it runs and which platforms it can send to from here.
 """
 
@@ -10,8 +10,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from bot.engine import Clock, utc_now
-from bot.reminders import Sender, SweepReport, sweep
+from bot.conversation.engine import Clock, utc_now
+from bot.reminders.sweep import Sender, SweepReport, sweep
 from bot.storage.database import Database
 from bot.storage.housekeeping import Pruned, prune
 

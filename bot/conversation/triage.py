@@ -15,17 +15,17 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.config import AppConfig, Question, QuestionKind
-from bot.flows import copy, views
-from bot.flows.answers import asset_asked_for, check_answer
-from bot.flows.commands import (
+from bot.conversation import copy, views
+from bot.conversation.answers import asset_asked_for, check_answer
+from bot.conversation.commands import (
     Command,
     CommandName,
     TriageAction,
     parse_command,
     unquote_command_word,
 )
-from bot.flows.views import ASSET_NOTE_ID, SOURCE_NOTE_ID
-from bot.flows.waiting import waiting_items, waiting_messages
+from bot.conversation.views import ASSET_NOTE_ID, SOURCE_NOTE_ID
+from bot.decisions.waiting import waiting_items, waiting_messages
 from bot.messages import (
     Inbound,
     InboundKind,
