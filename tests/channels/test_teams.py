@@ -485,29 +485,36 @@ def test_the_review_card_also_goes_to_the_teams_review_channel(
         server.stop()
 
 
-def test_teams_reviewers_edit_questions_and_a_second_press_changes_nothing(
+def reviewed_in_teams(
     tmp_path: Path, connector: FakeConnector
-) -> None:
+) -> tuple[App, ServerThread, dict[str, Any] | None]:
+    """A server whose Teams reviewer is Lead (who has said hi), Ana's request submitted and
+    drafted, and the review card Lead got: the start of every review test."""
     from bot.config import load_app_config
 
     config = load_app_config(PROJECT_ROOT / "app.yaml")
     config = config.model_copy(
         update={"review": config.review.model_copy(update={"teams_user_ids": ("aad-lead",)})}
     )
-    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'edit.db'}"), config=config)
+    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'review.db'}"), config=config)
     server = ServerThread(lambda: build_web_app(app)).start()
+    say(server, connector, "hi", 1, who=person("Lead"))
+    for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=2):
+        say(server, connector, answer, number)
+    post_activity(
+        server.url, invoke(connector.url, ANA, action(connector.sent[-1], "Submit")["data"])
+    )
+    app.drain()
+    card = connector.wait_for(1, where=lambda s: "Review TR-0001" in json.dumps(s.card or {}))[0]
+    return app, server, card.card
+
+
+def test_teams_reviewers_edit_questions_and_a_second_press_changes_nothing(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    app, server, card = reviewed_in_teams(tmp_path, connector)
     lead = person("Lead")
     try:
-        say(server, connector, "hi", 1, who=lead)
-        for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=2):
-            say(server, connector, answer, number)
-        post_activity(
-            server.url, invoke(connector.url, ANA, action(connector.sent[-1], "Submit")["data"])
-        )
-        app.drain()
-        card = connector.wait_for(1, where=lambda s: "Review TR-0001" in json.dumps(s.card or {}))[
-            0
-        ].card
         edit = {
             "triage_action": "review-draft-edit",
             "triage_value": "2",
@@ -560,27 +567,11 @@ def test_bodies_that_are_not_activities_get_400_not_500(
 def test_a_teams_reviewer_asks_and_the_requester_answers_on_the_card(
     tmp_path: Path, connector: FakeConnector, card_validator: jsonschema.Draft6Validator
 ) -> None:
-    from bot.config import load_app_config
     from bot.storage.models import Clarification
 
-    config = load_app_config(PROJECT_ROOT / "app.yaml")
-    config = config.model_copy(
-        update={"review": config.review.model_copy(update={"teams_user_ids": ("aad-lead",)})}
-    )
-    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'ask.db'}"), config=config)
-    server = ServerThread(lambda: build_web_app(app)).start()
+    app, server, card = reviewed_in_teams(tmp_path, connector)
     lead = person("Lead")
     try:
-        say(server, connector, "hi", 1, who=lead)
-        for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=2):
-            say(server, connector, answer, number)
-        post_activity(
-            server.url, invoke(connector.url, ANA, action(connector.sent[-1], "Submit")["data"])
-        )
-        app.drain()
-        card = connector.wait_for(1, where=lambda s: "Review TR-0001" in json.dumps(s.card or {}))[
-            0
-        ].card
         ask = {
             "triage_action": "review-question-ask",
             "triage_value": "1",
