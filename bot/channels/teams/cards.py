@@ -26,6 +26,7 @@ from bot.messages import (
 from bot.text import shorten
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 DISPLAY_LIMIT = 2000
 SUMMARY_ANSWER_LIMIT = 900  # keeps a six-answer summary card far below Teams' size limit
 ACTION_KEY = "triage_action"
@@ -163,9 +164,16 @@ def turn_card(messages: Sequence[Outbound]) -> dict[str, Any]:
         if message.hint:
             body.append(typed(message.hint, isSubtle=True, size="Small"))
         actions.extend(action(button) for button in message.buttons)
+    return adaptive_card(body, actions)
+
+
+def adaptive_card(
+    body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The envelope every card the bot sends shares."""
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "$schema": SCHEMA,
         "version": "1.5",
         "body": body,
     }
@@ -177,12 +185,7 @@ def turn_card(messages: Sequence[Outbound]) -> dict[str, Any]:
 def settled_card(chosen: str) -> dict[str, Any]:
     """What a card becomes once one of its buttons was used: no buttons left to press twice.
     (Teams does not send the card back with the action, so the new card says what was done.)"""
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.5",
-        "body": [_text(f"✓ {chosen}", isSubtle=True)],
-    }
+    return adaptive_card([_text(f"✓ {chosen}", isSubtle=True)])
 
 
 def fallback_text(messages: Sequence[Outbound]) -> str:

@@ -26,15 +26,6 @@ UNREACHABLE_STATUSES = {403, 404}
 """The Bot Connector's answer for a user who blocked or removed the bot, or left the tenant."""
 
 
-def _card(body: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.5",
-        "body": body,
-    }
-
-
 def _buttons(buttons: Sequence[Button]) -> dict[str, Any]:
     return {"type": "ActionSet", "actions": [cards.action(b) for b in buttons]}
 
@@ -46,7 +37,7 @@ def nudge_card(messages: Sequence[Outbound]) -> dict[str, Any]:
         body.append(cards.typed(message.text))
         if message.buttons:
             body.append(_buttons(message.buttons))
-    return _card(body)
+    return cards.adaptive_card(body)
 
 
 class TeamsSender:

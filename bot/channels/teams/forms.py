@@ -10,31 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.teams.cards import ACTION_KEY, VALUE_KEY, action, form_body, form_submit, typed
+from bot.channels.teams.cards import (
+    ACTION_KEY,
+    VALUE_KEY,
+    action,
+    adaptive_card,
+    form_body,
+    form_submit,
+    typed,
+)
 from bot.messages import (
     Card,
     Form,
 )
 
-SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
-
-
-def _adaptive(
-    body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    card: dict[str, Any] = {
-        "type": "AdaptiveCard",
-        "$schema": SCHEMA,
-        "version": "1.5",
-        "body": body,
-    }
-    if actions:
-        card["actions"] = actions
-    return card
 
 
 def card_json(card: Card) -> dict[str, Any]:
@@ -53,7 +45,7 @@ def card_json(card: Card) -> dict[str, Any]:
             body.append(typed(section.note, isSubtle=True))
         if section.buttons:
             body.append({"type": "ActionSet", "actions": [action(b) for b in section.buttons]})
-    return _adaptive(body)
+    return adaptive_card(body)
 
 
 def inputs_for(data: dict[str, Any], action_id: str, value: str) -> dict[str, str] | None:
@@ -70,4 +62,6 @@ def inputs_for(data: dict[str, Any], action_id: str, value: str) -> dict[str, st
 
 def form_card(form: Form) -> dict[str, Any]:
     """A form on a card of its own, answering a press that arrived without its inputs."""
-    return _adaptive([_text(form.title, weight="Bolder"), *form_body(form)], [form_submit(form)])
+    return adaptive_card(
+        [_text(form.title, weight="Bolder"), *form_body(form)], [form_submit(form)]
+    )
