@@ -9,12 +9,8 @@ going back, editing and resuming need no extra bookkeeping.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from enum import StrEnum
 
-from sqlmodel import Session
-
-from bot.config import AppConfig, Question, QuestionKind
+from bot.config import Question, QuestionKind
 from bot.conversation import copy, views
 from bot.conversation.answers import asset_asked_for, check_answer
 from bot.conversation.commands import (
@@ -24,6 +20,7 @@ from bot.conversation.commands import (
     parse_command,
     unquote_command_word,
 )
+from bot.conversation.state import ConversationState, Step
 from bot.conversation.views import ASSET_NOTE_ID, SOURCE_NOTE_ID
 from bot.decisions.waiting import waiting_items, waiting_messages
 from bot.messages import (
@@ -33,7 +30,7 @@ from bot.messages import (
 )
 from bot.review import copy as review_copy
 from bot.storage import clarifications, service
-from bot.storage.models import Clarification, Conversation, Person, Request, RequestStatus
+from bot.storage.models import Clarification, RequestStatus
 from bot.storage.service import CurrentAnswer
 
 log = logging.getLogger(__name__)
@@ -58,57 +55,7 @@ _NO_WORDS = {"no", "n", "nope", "not now"}
 _SUBMIT_WORDS = {"yes", "submit", "confirm", "send", "send it"}
 
 
-class Step(StrEnum):
-    IDLE = "idle"
-    READY = "ready"
-    """Greeted and shown question 1; the request is created with the first answer, so opening a
-    chat and leaving creates nothing."""
-    ASKING = "asking"
-    RESUME = "resume"
-    SUMMARY = "summary"
-
-
-class TriageFlow:
-    def __init__(
-        self,
-        *,
-        session: Session,
-        config: AppConfig,
-        person: Person,
-        conversation: Conversation,
-        now: datetime,
-        answers: dict[str, CurrentAnswer] | None = None,
-    ) -> None:
-        """``answers``: the current answers of the conversation's request, when the caller has
-        read them already (the engine does for a batch of turns)."""
-        self.session = session
-        self.config = config
-        self.person = person
-        self.conversation = conversation
-        self.now = now
-        self.questions = config.questions
-        self._answer_cache: dict[str, CurrentAnswer] | None = None
-        self.refused = False
-        self.submitted_request_id: int | None = None
-        self.problem: str | None = None
-        self.request = self._active_request()
-        if self.request is not None and answers is not None:
-            self._answer_cache = dict(answers)
-
-    @property
-    def person_id(self) -> int:
-        assert self.person.id is not None
-        return self.person.id
-
-    def _active_request(self) -> Request | None:
-        request_id = self.conversation.request_id
-        request = service.get_request(self.session, request_id=request_id) if request_id else None
-        if request is None or request.status != RequestStatus.DRAFTING:
-            if request_id is not None or self.conversation.step != Step.READY:
-                self._go_idle()
-            return None
-        return request
-
+class TriageFlow(ConversationState):
     # -- entry points -------------------------------------------------------------------------
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
@@ -329,19 +276,6 @@ class TriageFlow:
         messages.extend(self._advance_from(self.questions[-1]))
         return messages
 
-    def _create_request(self, *, title: str | None) -> Request:
-        self.request = service.create_request(
-            self.session,
-            requester=self.person,
-            platform=self.conversation.platform,
-            title=title,
-            now=self.now,
-        )
-        self.conversation.request_id = self.request.id
-        self._answer_cache = {}
-        self.conversation.pushback_given = False
-        return self.request
-
     def _greeting(self) -> Outbound:
         name = f" {self.person.display_name}" if self.person.display_name else ""
         return Outbound(copy.GREETING.format(name=name, count=len(self.questions)))
@@ -502,20 +436,6 @@ class TriageFlow:
         reference = self._cancel_request()
         return [Outbound(copy.RESTARTED.format(old=reference)), *self._greet()]
 
-    def _cancel_request(self) -> str:
-        assert self.request is not None
-        service.change_status(
-            self.session,
-            request=self.request,
-            status=RequestStatus.CANCELLED,
-            actor_id=self.person_id,
-            now=self.now,
-        )
-        reference = self.request.reference
-        self.request = None
-        self._go_idle()
-        return reference
-
     def _refuse(self, text: str) -> list[Outbound]:
         """A button that cannot apply: say so, change nothing, leave the card alone."""
         self.refused = True
@@ -524,17 +444,6 @@ class TriageFlow:
     def _refuse_stale_answer(self, text: str) -> list[Outbound]:
         self._keep_unfiled("answer.not_filed_stale", text)
         return [Outbound(copy.STALE_ANSWER), *self._where_we_are()]
-
-    def _keep_unfiled(self, action: str, text: str) -> None:
-        """Text that is not an answer still goes in the log: nothing a person typed is lost."""
-        service.record_audit(
-            self.session,
-            actor_id=self.person_id,
-            request_id=self.request.id if self.request else None,
-            action=action,
-            after={"text": text},
-            now=self.now,
-        )
 
     def _status(self) -> Outbound:
         answers = self._answers() if self.request else {}
@@ -545,46 +454,6 @@ class TriageFlow:
             if self.request is None or r.id != self.request.id
         ][:5]
         return views.status_message(self.config, self.request, answers, question, recent)
-
-    # -- small helpers --------------------------------------------------------------------------
-
-    def _record(self, question_id: str, text: str, *, skipped: bool = False) -> None:
-        assert self.request is not None
-        answers = self._answers()
-        answers[question_id] = service.record_answer(
-            self.session,
-            request=self.request,
-            question_id=question_id,
-            text=text,
-            answered_by=self.person_id,
-            now=self.now,
-            previous=answers.get(question_id),
-            skipped=skipped,
-        )
-
-    def _answers(self) -> dict[str, CurrentAnswer]:
-        assert self.request is not None and self.request.id is not None
-        if self._answer_cache is None:
-            self._answer_cache = service.latest_answers(self.session, request_id=self.request.id)
-        return self._answer_cache
-
-    def _question(self, question_id: str | None) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
-
-    def _question_or_fail(self, question_id: str) -> Question:
-        question = self._question(question_id)
-        assert question is not None
-        return question
-
-    def _current_question(self) -> Question:
-        """The current question; one since removed from app.yaml falls back to the first."""
-        return self._question(self.conversation.question_id) or self.questions[0]
-
-    def _go_idle(self) -> None:
-        self.conversation.step = Step.IDLE
-        self.conversation.question_id = None
-        self.conversation.request_id = None
-        self.conversation.pushback_given = False
 
 
 def _normalise(text: str) -> str:
