@@ -31,8 +31,8 @@ from bot.storage.database import Database
 
 if TYPE_CHECKING:
     import aiohttp
-    from slack_bolt.async_app import AsyncApp
 
+    from bot.channels.slack.app import SlackService
     from bot.channels.teams.bot import TeamsBot
     from bot.reminders.sweep import Sender
 
@@ -193,8 +193,17 @@ def build_app(
 class LiveChannels:
     """The chat channels a running process serves."""
 
-    slack: AsyncApp | None = None
+    slack: SlackService | None = None
     teams: TeamsBot | None = None
+
+    async def start(self) -> None:
+        """Replies an earlier process left undelivered go out before any new one."""
+        if self.slack is not None:
+            await self.slack.outbox.start()
+
+    async def close(self) -> None:
+        if self.slack is not None:
+            await self.slack.outbox.close()
 
 
 def start_channels(app: App, session: aiohttp.ClientSession, *, teams: bool = True) -> LiveChannels:
@@ -209,7 +218,7 @@ def start_channels(app: App, session: aiohttp.ClientSession, *, teams: bool = Tr
         from bot.channels.slack.review import SlackReview
 
         review = SlackReview(flow=app.review, reviewers=app.reviewers, config=app.config)
-        bolt = build_slack_app(
+        slack = build_slack_app(
             settings=app.settings,
             engine=app.engine,
             database=app.database,
@@ -217,8 +226,10 @@ def start_channels(app: App, session: aiohttp.ClientSession, *, teams: bool = Tr
             flows=flow_actions(app.review, app.decision_flow, before=review.refresh_group),
             waiting=app.waiting_on,
             turns=app.turns,
+            review_channel=app.config.review.slack_review_channel,
         )
-        live.slack = bolt
+        bolt = slack.bolt
+        live.slack = slack
         app.reminders.senders["slack"] = SlackSender(
             client=bolt.client, assistant=app.assistant, config=app.config, loop=loop
         )

@@ -43,6 +43,10 @@ class Inbound:
     """START only: a link to file as the new request's source material."""
     event_id: str | None = None
     """The platform's id for this delivery; a redelivery with the same id is dropped."""
+    reply_to: dict[str, Any] | None = None
+    """Where the replies go. Given, they are kept in the outbox with the turn until the channel
+    has delivered them, so a crash or an unreachable platform delays them instead of losing
+    them."""
 
     @classmethod
     def say(cls, person: PersonRef, text: str, **extra: Any) -> Inbound:
@@ -120,6 +124,10 @@ class TurnResult:
     """Why an answer was not accepted (empty, not a link ...), for forms that show it inline."""
     refused: bool = False
     """The action was refused (stale, unknown, not yours): the card it came from stays as is."""
+    outbox_id: int | None = None
+    """The outbox row holding ``messages`` until they are delivered (see ``Inbound.reply_to``)."""
+    person_id: int | None = None
+    """Who the replies are for, as stored: the outbox keeps each person's replies in order."""
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import App, reminder_senders, start_channels
-from bot.channels.slack.http import SlackRequestGate
+from bot.channels.slack.app import WEB_API_TIMEOUT
+from bot.channels.slack.http import HoldAck, SlackRequestGate
 from bot.channels.teams.bot import TeamsBot
 from bot.config import reveal
+from bot.delivery.outbox import Outbox
 from bot.metrics import Metrics
 from bot.reminders.scheduler import ReminderService, start_scheduler
 from bot.reminders.sweep import Sender, SweepReport, sweep
@@ -25,6 +27,8 @@ from bot.storage.database import DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 SLACK_KEY = web.AppKey("slack", AsyncApp)
+SLACK_HOLD_KEY: web.AppKey[HoldAck] = web.AppKey("slack_hold")
+SLACK_OUTBOX_KEY = web.AppKey("slack_outbox", Outbox)
 SLACK_GATE_KEY = web.AppKey("slack_gate", SlackRequestGate)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
@@ -43,11 +47,14 @@ def build_web_app(
     async def lifecycle(web_app: web.Application) -> AsyncIterator[None]:
         # One pooled HTTP session for all Web API calls, created inside the running loop.
         await app.turns.start()
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession(timeout=WEB_API_TIMEOUT) as session:
             web_app[SESSION_KEY] = session
             live = start_channels(app, session)
+            await live.start()
             if live.slack is not None:
-                web_app[SLACK_KEY] = live.slack
+                web_app[SLACK_KEY] = live.slack.bolt
+                web_app[SLACK_HOLD_KEY] = live.slack.channel.hold_ack
+                web_app[SLACK_OUTBOX_KEY] = live.slack.outbox
             if live.teams is not None:
                 web_app[TEAMS_KEY] = live.teams
             web_app[REMINDERS_KEY] = app.reminders
@@ -57,6 +64,7 @@ def build_web_app(
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await app.turns.close()  # while replies and draft announcements can still go out
+            await live.close()
 
     web_app.cleanup_ctx.append(lifecycle)
 
@@ -104,7 +112,9 @@ async def _teams_messages(request: web.Request) -> web.StreamResponse:
 
 async def _slack_events(request: web.Request) -> web.Response:
     """Signature and timestamp first (401 otherwise), then Bolt, which acknowledges first."""
-    return await request.app[SLACK_GATE_KEY].dispatch(request, request.app[SLACK_KEY])
+    return await request.app[SLACK_GATE_KEY].dispatch(
+        request, request.app[SLACK_KEY], hold=request.app[SLACK_HOLD_KEY]
+    )
 
 
 async def _slack_oauth(request: web.Request) -> web.Response:

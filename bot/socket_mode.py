@@ -8,6 +8,7 @@ import asyncio
 import aiohttp
 
 from bot.app import App, start_channels
+from bot.channels.slack.app import WEB_API_TIMEOUT
 from bot.channels.slack.socket import socket_handler
 from bot.config import reveal
 from bot.reminders.scheduler import start_scheduler
@@ -16,11 +17,12 @@ from bot.runtime.heap import freeze_startup_objects
 
 async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
     await app.turns.start()
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(timeout=WEB_API_TIMEOUT) as session:
         live = start_channels(app, session, teams=False)
         assert live.slack is not None, "Socket Mode needs Slack configured"
+        await live.start()
         scheduler = start_scheduler(app.reminders) if run_scheduler else None
-        handler = socket_handler(live.slack, reveal(app.settings.slack_app_token) or "")
+        handler = socket_handler(live.slack.bolt, reveal(app.settings.slack_app_token) or "")
         freeze_startup_objects()
         try:
             await handler.start_async()
@@ -30,3 +32,4 @@ async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await app.turns.close()
+            await live.close()

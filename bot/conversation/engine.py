@@ -10,15 +10,25 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from bot.config import AppConfig
+from bot.conversation import copy
 from bot.conversation.triage import TriageFlow
-from bot.messages import AnswerForm, Inbound, PersonRef, RequestLine, TurnResult
-from bot.storage import service
+from bot.delivery import codec
+from bot.messages import (
+    AnswerForm,
+    Inbound,
+    InboundKind,
+    Outbound,
+    PersonRef,
+    RequestLine,
+    TurnResult,
+)
+from bot.storage import outbox, service
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Person, Request, RequestStatus
 from bot.storage.service import CurrentAnswer
@@ -28,6 +38,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 _ATTEMPTS = 3
+LIVE_SEND_HOLD = timedelta(seconds=30)
+"""How long the outbox leaves a new reply to the process that ran its turn, which sends it at
+once; after that (a crash in between) any sender may."""
 BATCH_LIMIT = 25
 """Turns sharing one transaction at most: past about ten the saving levels off, and a batch
 holds SQLite's write lock for its whole length."""
@@ -186,10 +199,21 @@ class Engine:
             )
         ):
             log.info("dropped redelivered event %s", inbound.event_id)
-            return TurnResult(duplicate=True)
+            if inbound.reply_to is None:
+                return TurnResult(duplicate=True)
+            # Done before, and its replies are in the outbox; the channel makes sure they go.
+            known_person = service.find_person(session, ref=inbound.person)
+            return TurnResult(duplicate=True, person_id=known_person.id if known_person else None)
         state = known.states.get(service.person_key(inbound.person)) if known else None
         if state is None:
-            state = service.turn_state(session, ref=inbound.person, now=now)
+            # A button is pressed on a message this bot sent, so its presser is known; one from
+            # someone never seen is forged or from another install, and leaves no rows behind.
+            state = service.turn_state(
+                session, ref=inbound.person, now=now, create=inbound.kind != InboundKind.ACTION
+            )
+        if state is None:
+            log.warning("refused an action from unknown %s", inbound.person.user_id)
+            return TurnResult(messages=[Outbound(copy.UNKNOWN_ACTION)], refused=True)
         person, conversation, request = state
         answers = known.answers.get(request.id) if known and request and request.id else None
         if inbound.conversation_ref and conversation.channel_ref != inbound.conversation_ref:
@@ -206,14 +230,30 @@ class Engine:
         conversation.version += 1
         conversation.updated_at = now
         session.add(conversation)
+        reference = flow.request.reference if flow.request else None
+        outbox_id = None
+        if inbound.reply_to is not None and messages and not flow.refused:
+            assert person.id is not None
+            outbox_id = outbox.add(
+                session,
+                platform=inbound.person.platform,
+                person_id=person.id,
+                destination=inbound.reply_to,
+                messages=codec.encode(messages),
+                reference=reference,
+                now=now,
+                held_for=LIVE_SEND_HOLD,
+            )
         return TurnResult(
             messages=messages,
             conversation_version=conversation.version,
-            request_reference=flow.request.reference if flow.request else None,
+            request_reference=reference,
             asking=conversation.question_id,
             refused=flow.refused,
             problem=flow.problem,
             submitted_request_id=flow.submitted_request_id,
+            outbox_id=outbox_id,
+            person_id=person.id,
         )
 
 

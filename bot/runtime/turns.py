@@ -71,7 +71,12 @@ class TurnFailed(Exception):
 
 
 class TurnWorkerUnavailable(Exception):
-    """The worker could not start, or stopped with this turn unanswered."""
+    """The worker could not start, or stopped with this turn unanswered. ``died``: it exited
+    while the turn was in flight, so the turn may or may not have committed."""
+
+    def __init__(self, reason: str, *, died: bool = False) -> None:
+        super().__init__(reason)
+        self.died = died
 
 
 class ThreadTurns:
@@ -120,11 +125,11 @@ class _Worker:
             return False
         return exited is None
 
-    def fail_pending(self, reason: str) -> None:
+    def fail_pending(self, reason: str, *, died: bool = False) -> None:
         lost, self.pending = self.pending, {}
         for answer in lost.values():
             if not answer.done():
-                answer.set_exception(TurnWorkerUnavailable(reason))
+                answer.set_exception(TurnWorkerUnavailable(reason, died=died))
 
 
 class ProcessTurns:
@@ -178,6 +183,18 @@ class ProcessTurns:
         await self._current()
 
     async def handle(self, inbound: Inbound) -> TurnResult:
+        """A turn in flight when the worker died runs again on a new one: a turn with a
+        delivery id is recognised if it had committed (its replies are in the outbox), and
+        otherwise it runs now, so the person never hears of a failure that did not happen."""
+        try:
+            return await self._handle_once(inbound)
+        except TurnWorkerUnavailable as exc:
+            if not exc.died or inbound.event_id is None or self._closed:
+                raise
+            log.warning("the turn worker died with a turn in flight; running it again")
+            return await self._handle_once(inbound)
+
+    async def _handle_once(self, inbound: Inbound) -> TurnResult:
         frame_for = functools.partial(encode_frame, payload=inbound)
         worker = await self._current()
         try:
@@ -237,7 +254,7 @@ class ProcessTurns:
             if worker is not None and worker.alive and worker is not replacing:
                 return worker  # another turn started one meanwhile
             if worker is not None:
-                self._kill(worker, "the turn worker stopped")
+                self._kill(worker, "the turn worker stopped", died=True)
             self._worker = None
             if (
                 self._failed_at is not None
@@ -328,12 +345,12 @@ class ProcessTurns:
                 code,
                 len(worker.pending),
             )
-        worker.fail_pending("the turn worker stopped")
+        worker.fail_pending("the turn worker stopped", died=True)
 
-    def _kill(self, worker: _Worker, reason: str) -> None:
+    def _kill(self, worker: _Worker, reason: str, *, died: bool = False) -> None:
         if worker.alive:
             worker.process.kill()  # its reader sees the end of output and cleans up
-        worker.fail_pending(reason)
+        worker.fail_pending(reason, died=died)
 
     def _announce(self, request_id: int) -> None:
         try:

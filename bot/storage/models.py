@@ -228,6 +228,35 @@ class Clarification(SQLModel, table=True):
     answered_at: datetime | None = _utc_column(nullable=True)
 
 
+class OutboxMessage(SQLModel, table=True):
+    """Replies owed to a person, written in the transaction of the turn that made them: a
+    crash after the commit, or a platform that answers 5xx for an hour, delays them but never
+    loses them. Sent oldest first per person, so a retried reply never arrives after a later
+    one."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    destination: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    """Where the platform delivers it (a Slack channel id, a Teams conversation reference)."""
+    messages: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    """The neutral messages (bot.delivery.codec), drawn by the channel when sent."""
+    reference: str | None = Field(default=None, max_length=20)
+    created_at: datetime = _utc_column()
+    next_attempt_at: datetime = _utc_column()
+    """Until then the process that made the row is sending it itself; then anyone may."""
+    parts_sent: int = 0
+    """Platform messages already delivered, so a retry never repeats them."""
+    attempts: int = 0
+    sent_at: datetime | None = _utc_column(nullable=True)
+    """Delivered, or given up on (then ``undeliverable``, and ``last_error`` says why)."""
+    undeliverable: bool = False
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
 class ProcessedEvent(SQLModel, table=True):
     """Platform event ids already handled: a redelivered event is recognised and dropped."""
 

@@ -80,8 +80,8 @@ _TURN_STATE_AND_REQUEST = _TURN_STATE.add_columns(Request).outerjoin(
 
 
 def turn_state(
-    session: Session, *, ref: PersonRef, now: datetime
-) -> tuple[Person, Conversation, Request | None]:
+    session: Session, *, ref: PersonRef, now: datetime, create: bool = True
+) -> tuple[Person, Conversation, Request | None] | None:
     """The person and their conversation, locked for this transaction, in one statement for
     someone already known; first contact takes the longer way and creates them.
 
@@ -89,13 +89,16 @@ def turn_state(
     the write lock (BEGIN IMMEDIATE), so nothing read here can change before it commits. On
     PostgreSQL a turn that waited for the row lock gets only the locked row re-read, so the
     request is left to ``get_request``, after the lock. Hold on to the returned request for
-    the turn: the session's identity map keeps only objects someone references."""
+    the turn: the session's identity map keeps only objects someone references. None for
+    someone never seen when ``create`` is False."""
     together = session.get_bind().dialect.name == "sqlite"
     row = session.exec(
         _TURN_STATE_AND_REQUEST if together else _TURN_STATE,  # type: ignore[arg-type]
         params={"platform": ref.platform, "workspace_id": ref.workspace_id, "user_id": ref.user_id},
     ).first()
     if row is None:
+        if not create:
+            return None
         person = upsert_person(session, ref=ref, now=now)
         conversation = lock_conversation(session, person=person, platform=ref.platform, now=now)
         return person, conversation, None

@@ -196,24 +196,6 @@ def test_acknowledgements_come_before_the_work(
     assert elapsed < 3, f"acks took {elapsed:.1f}s in all"
 
 
-def test_a_reply_slack_keeps_refusing_is_logged_and_delivered_later(
-    slack_app: App,
-    slack: SlackSender,
-    fake_slack: FakeSlack,
-    caplog: object,
-    monkeypatch: object,
-) -> None:
-    import bot.channels.slack.channel as slack_channel
-
-    monkeypatch.setattr(slack_channel, "REDELIVERY_DELAYS", (0.05, 0.05))  # type: ignore[attr-defined]
-    fake_slack.fail_next("chat.postMessage", status=500, times=4)  # 1 try + 2 retries, then 1 more
-    slack.dm(ANA, "hi")
-    delivered = fake_slack.wait_for("chat.postMessage", 1)[0]
-    assert "Question 1 of 6" in json.dumps(delivered.params["blocks"])
-    assert len(fake_slack.of("chat.postMessage!500")) == 4
-    assert "could not deliver a reply" in caplog.text  # type: ignore[attr-defined]
-
-
 def test_a_slash_command_that_fails_still_tells_the_person(
     slack_app: App, slack: SlackSender, fake_slack: FakeSlack
 ) -> None:

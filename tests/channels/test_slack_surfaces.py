@@ -162,7 +162,7 @@ def test_socket_mode_runs_the_same_listeners_and_drops_retries(
             engine=slack_app.engine,
             database=slack_app.database,
             session=None,  # slack_sdk's own per-call sessions: enough for a test
-        )
+        ).bolt
 
     bolt_app = slack_server.call(build())
     assert slack_server.call(deliver("EvS1", "hi", 0)) == 200

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -19,11 +22,13 @@ from bot.channels.slack.channel import SlackChannel
 from bot.channels.slack.flow_actions import SlackFlowActions
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
+from bot.channels.slack.replies import replies_by_workspace, undelivered_notice
 from bot.config import ConfigError, Settings, reveal
 from bot.conversation.engine import Engine
 from bot.decisions import flows as decision_flows
 from bot.decisions.flows import DecisionFlow
 from bot.decisions.waiting import WaitingItem
+from bot.delivery.outbox import Outbox
 from bot.messages import PersonRef
 from bot.review import forms as review_forms
 from bot.review.flows import ReviewFlow
@@ -32,6 +37,9 @@ from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 SLACK_API_URL = "https://slack.com/api/"
+WEB_API_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
+"""For the shared HTTP session: with a session of its own, slack_sdk's ``timeout`` is not
+applied, and aiohttp's default would wait five minutes on a stalled call."""
 REVIEW_FORM = "review-flow-form"
 DECISION_FORM = "decision-flow-form"
 
@@ -68,6 +76,15 @@ async def _nothing_to_do() -> None:
     return None
 
 
+@dataclass
+class SlackService:
+    """The Bolt app, the listeners behind it and the outbox its replies go through."""
+
+    bolt: AsyncApp
+    channel: SlackChannel
+    outbox: Outbox
+
+
 def build_slack_app(
     *,
     settings: Settings,
@@ -77,7 +94,8 @@ def build_slack_app(
     flows: Sequence[SlackFlowActions] = (),
     waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
     turns: Turns | None = None,
-) -> AsyncApp:
+    review_channel: str | None = None,
+) -> SlackService:
     if not settings.slack_signing_secret:
         raise ConfigError("Slack needs SLACK_SIGNING_SECRET (Basic Information in the app's page)")
     oauth_settings = None
@@ -98,13 +116,21 @@ def build_slack_app(
     bolt_logger = logging.getLogger("bot.channels.slack.bolt")
     if not any(isinstance(f, _ClientHoldsTheToken) for f in bolt_logger.filters):
         bolt_logger.addFilter(_ClientHoldsTheToken())
+    client = build_web_client(settings, session, token)
     app = AsyncApp(
         signing_secret=reveal(settings.slack_signing_secret),
-        client=build_web_client(settings, session, token),  # Bolt takes the token from it
+        client=client,  # Bolt takes the token from it
         oauth_settings=oauth_settings,
         logger=bolt_logger,
     )
-    channel = SlackChannel(engine=engine, turns=turns, waiting=waiting)
+    outbox = Outbox(
+        database,
+        platform="slack",
+        send=replies_by_workspace(_clients_by_workspace(app, settings, session)),
+        clock=engine.clock,
+        on_undeliverable=undelivered_notice(database, client, review_channel),
+    )
+    channel = SlackChannel(engine=engine, turns=turns, waiting=waiting, outbox=outbox)
     channel.register_events(app)
     if oauth_settings is not None:
         app.enable_token_revocation_listeners()  # uninstalled workspaces lose their tokens
@@ -114,7 +140,32 @@ def build_slack_app(
     for flow in flows:
         flow.register(app)  # before the channel's catch-all for unknown buttons
     channel.register(app)
-    return app
+    return SlackService(app, channel, outbox)
+
+
+def _clients_by_workspace(
+    app: AsyncApp, settings: Settings, session: aiohttp.ClientSession | None
+) -> Callable[[dict[str, Any]], Awaitable[AsyncWebClient]]:
+    """The client for a destination's workspace, outside any request: the app's own with one
+    token; with installs, one per workspace from the installation store, kept for an hour."""
+    known: dict[tuple[str | None, str | None], tuple[float, AsyncWebClient]] = {}
+
+    async def client_for(destination: dict[str, Any]) -> AsyncWebClient:
+        store = app.installation_store
+        if store is None or app.client.token:
+            return app.client
+        key = (destination.get("enterprise_id"), destination.get("team_id"))
+        cached = known.get(key)
+        if cached is not None and time.monotonic() - cached[0] < 3600:
+            return cached[1]
+        bot = await store.async_find_bot(enterprise_id=key[0], team_id=key[1])
+        if bot is None or not bot.bot_token:
+            raise LookupError(f"the bot is not installed in workspace {key[1]}")
+        client = build_web_client(settings, session, bot.bot_token)
+        known[key] = (time.monotonic(), client)
+        return client
+
+    return client_for
 
 
 def flow_actions(

@@ -1,11 +1,13 @@
 """The Slack listeners: translate payloads to Inbound, run the turn off the event loop, draw it.
 
-Every listener acknowledges first (events are acknowledged by Bolt before the listener runs);
-turns run off the event loop (in a worker process or threads, see bot/runtime/turns.py) so a slow
-database never delays an acknowledgement; replies go out through one shared AsyncWebClient whose
-retry handlers honour 429 Retry-After and retry connection and server errors. A reply that still
-cannot be delivered is logged with the request reference and retried later, since the
-conversation state is already committed.
+Nothing is acknowledged before it is stored: a listener acknowledges a button, command or
+shortcut after its turn has committed, and an event's 200 is held back (``hold_ack``, used by
+the request gate) until its turn has committed, so a crash before then leaves Slack to deliver
+the event again. Turns run off the event loop (in a worker process or threads, see
+bot/runtime/turns.py). Replies are written to the outbox with the turn and sent through one
+shared AsyncWebClient whose retry handlers honour 429 Retry-After and retry connection and
+server errors; what still cannot be delivered stays in the outbox and goes out later, in order
+(bot/delivery/outbox.py).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks
+from bot.channels.slack.replies import post_replies, replies_through
 from bot.conversation import copy
 from bot.conversation.commands import TriageAction
 from bot.conversation.engine import Engine
 from bot.decisions.waiting import WaitingItem
+from bot.delivery.outbox import DeliveryFailed, Outbox
 from bot.messages import Inbound, Outbound, PersonRef, TurnResult
 from bot.runtime.turns import ThreadTurns, TurnFailed, Turns
 
@@ -37,7 +41,9 @@ PLATFORM = "slack"
 SLASH_COMMAND = "/triage"
 MESSAGE_SHORTCUT = "triage-message-shortcut"
 PEOPLE_CACHE_SECONDS = 3600
-REDELIVERY_DELAYS = (5.0, 30.0, 120.0)
+LOOKUP_BEFORE_ACK_SECONDS = 1.0
+SLOW_TURN_SECONDS = 3.0
+"""A turn still waiting (on a database lock) after this long: the person hears it is coming."""
 _PLAIN_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 # Buttons whose card is settled once used; Edit opens a form and leaves the summary usable.
 _SETTLING_ACTIONS = {
@@ -51,6 +57,7 @@ _SETTLING_ACTIONS = {
 
 OPENING_IN_DM = "I've opened your triage in our direct messages."
 TOO_LONG_FOR_FORM = "That answer is too long to edit in a form, so I've asked the question here."
+STILL_SAVING = "Got it. Saving is slow at the moment; my reply is on its way."
 
 
 @dataclass
@@ -67,12 +74,37 @@ class SlackChannel:
         engine: Engine,
         turns: Turns | None = None,
         waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.engine = engine
         self.turns = turns or ThreadTurns(engine)
         self.waiting = waiting
+        self.outbox = outbox
         self._people: dict[tuple[str, str], _Known] = {}
-        self._background: set[asyncio.Task[None]] = set()
+        self._committing: dict[str, asyncio.Future[None]] = {}
+
+    def hold_ack(self, body: dict[str, Any]) -> asyncio.Future[None] | None:
+        """For the request gate: a direct message's 200 waits on this, which is done once the
+        turn has committed (or failed for good). Anything else is acknowledged as Bolt does."""
+        event = body.get("event")
+        event_id = body.get("event_id")
+        if not (
+            body.get("type") == "event_callback"
+            and isinstance(event, dict)
+            and isinstance(event_id, str)
+            and event.get("type") == "message"
+            and _is_plain_direct_message(event)
+        ):
+            return None
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._committing[event_id] = waiter
+
+        def forget(done: asyncio.Future[None]) -> None:
+            if self._committing.get(event_id) is done:
+                del self._committing[event_id]
+
+        waiter.add_done_callback(forget)
+        return waiter
 
     # -- wiring ------------------------------------------------------------------------------
 
@@ -98,75 +130,106 @@ class SlackChannel:
     ) -> None:
         if not _is_plain_direct_message(event):
             return
-        person = await self._person(client, _team_id(body), event["user"])
-        inbound = Inbound.say(
-            person,
-            event.get("text") or "",
-            event_id=body.get("event_id"),
-            conversation_ref=_conversation_ref(body, event["channel"]),
-        )
-        await self._deliver(client, event["channel"], await self._turn(inbound))
+        committed = self._committing.get(str(body.get("event_id")))
+        try:
+            person = await self._person(client, _team_id(body), event["user"])
+            reference = _conversation_ref(body, event["channel"])
+            inbound = Inbound.say(
+                person,
+                event.get("text") or "",
+                event_id=body.get("event_id"),
+                conversation_ref=reference,
+                reply_to=self._reply_to(reference),
+            )
+            result = await self._turn(inbound, client, event["channel"])
+        finally:
+            if committed is not None and not committed.done():
+                committed.set_result(None)
+        await self._deliver(client, event["channel"], result)
 
     async def on_slash_command(
         self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        await ack(text=OPENING_IN_DM)
-        user_id = command["user_id"]
-        person = await self._person(client, command.get("team_id", ""), user_id)
-        channel = await self._open_dm(client, user_id)
-        title = (command.get("text") or "").strip() or None
-        inbound = Inbound.start(
-            person, title=title, conversation_ref=_conversation_ref(command, channel)
-        )
-        await self._deliver(client, channel, await self._turn(inbound))
+        try:
+            user_id = command["user_id"]
+            person = await self._person(client, command.get("team_id", ""), user_id, wait=True)
+            title = (command.get("text") or "").strip() or None
+            inbound = Inbound.start(
+                person,
+                title=title,
+                event_id=_interaction_id(command),
+                reply_to=self._reply_to(_conversation_ref(command, user_id)),
+            )
+            result = await self._turn(inbound)
+        finally:
+            await ack(text=OPENING_IN_DM)
+        await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_message_shortcut(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        await ack()
-        user_id = shortcut["user"]["id"]
-        person = await self._person(client, _team_id(shortcut), user_id)
-        message = shortcut.get("message") or {}
-        link = await self._permalink(
-            client, shortcut.get("channel", {}).get("id"), message.get("ts")
-        )
-        channel = await self._open_dm(client, user_id)
-        inbound = Inbound.start(
-            person,
-            title=(message.get("text") or "").strip() or None,
-            fresh=True,
-            source_link=link,
-            conversation_ref=_conversation_ref(shortcut, channel),
-        )
-        await self._deliver(client, channel, await self._turn(inbound))
+        try:
+            user_id = shortcut["user"]["id"]
+            person = await self._person(client, _team_id(shortcut), user_id, wait=True)
+            message = shortcut.get("message") or {}
+            link = await self._permalink(client, shortcut, message.get("ts"))
+            inbound = Inbound.start(
+                person,
+                title=(message.get("text") or "").strip() or None,
+                fresh=True,
+                source_link=link,
+                event_id=_interaction_id(shortcut),  # a replayed request cancels nothing
+                reply_to=self._reply_to(_conversation_ref(shortcut, user_id)),
+            )
+            result = await self._turn(inbound)
+        finally:
+            await ack()
+        await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_new_request(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        await ack()
-        user_id = body["user"]["id"]
-        person = await self._person(client, _team_id(body), user_id)
-        channel = await self._open_dm(client, user_id)
-        inbound = Inbound.start(person, conversation_ref=_conversation_ref(body, channel))
-        await self._deliver(client, channel, await self._turn(inbound))
+        try:
+            user_id = body["user"]["id"]
+            person = await self._person(client, _team_id(body), user_id, wait=True)
+            inbound = Inbound.start(
+                person,
+                event_id=_interaction_id(body),
+                reply_to=self._reply_to(_conversation_ref(body, user_id)),
+            )
+            result = await self._turn(inbound)
+        finally:
+            await ack()
+        await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        await ack()
-        user_id = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id") or await self._open_dm(client, user_id)
-        person = await self._person(client, _team_id(body), user_id)
         action_id = blocks.action_id_of(action.get("action_id", ""))
-        value = str(action.get("value") or "")
-        if action_id == TriageAction.EDIT and await self._open_answer_form(
-            client, body, person, value, channel
-        ):
-            return
-        inbound = Inbound.press(
-            person, action_id, value, conversation_ref=_conversation_ref(body, channel)
-        )
-        result = await self._turn(inbound)
+        if action_id == TriageAction.EDIT:  # opens a form: nothing is stored yet
+            await ack()
+        try:
+            user_id = body["user"]["id"]
+            channel = (body.get("channel") or {}).get("id") or await self._open_dm(client, user_id)
+            person = await self._person(client, _team_id(body), user_id)
+            value = str(action.get("value") or "")
+            if action_id == TriageAction.EDIT and await self._open_answer_form(
+                client, body, person, value, channel
+            ):
+                return
+            reference = _conversation_ref(body, channel)
+            inbound = Inbound.press(
+                person,
+                action_id,
+                value,
+                event_id=_interaction_id(body, action),
+                conversation_ref=reference,
+                reply_to=self._reply_to(reference),
+            )
+            result = await self._turn(inbound)
+        finally:
+            if action_id != TriageAction.EDIT:
+                await ack()
         if result.refused:
             await self._refuse(client, channel, user_id, result.messages)
             return
@@ -196,10 +259,17 @@ class SlackChannel:
         state = view.get("state", {}).get("values", {})
         text = (state.get(blocks.ANSWER_BLOCK, {}).get(blocks.ANSWER_INPUT, {}) or {}).get("value")
         inbound = Inbound.press(
-            person, TriageAction.REPLACE, view.get("private_metadata", ""), text=text or ""
+            person,
+            TriageAction.REPLACE,
+            view.get("private_metadata", ""),
+            text=text or "",
+            event_id=_interaction_id(body),
+            reply_to=self._reply_to({"channel": user_id, "team_id": _team_id(body)}),
         )
         result = await self._turn(inbound)
         if result.problem and not result.refused:
+            if self.outbox is not None:
+                self.outbox.discard(result)  # shown inside the form instead
             await ack(response_action="errors", errors={blocks.ANSWER_BLOCK: result.problem})
             return
         await ack()
@@ -251,24 +321,52 @@ class SlackChannel:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    async def _turn(self, inbound: Inbound) -> TurnResult:
-        return await self.turns.handle(inbound)
+    async def _turn(
+        self, inbound: Inbound, client: AsyncWebClient | None = None, channel: str | None = None
+    ) -> TurnResult:
+        """The turn, and a word to the person if it is stuck behind a lock for a while."""
+        turn = asyncio.ensure_future(self.turns.handle(inbound))
+        if client is None or channel is None:
+            return await turn
+        done, _ = await asyncio.wait({turn}, timeout=SLOW_TURN_SECONDS)
+        if not done:
+            log.warning("a turn for %s is waiting on the database", inbound.person.user_id)
+            try:
+                await client.chat_postMessage(channel=channel, text=STILL_SAVING)
+            except Exception as exc:
+                log.warning("could not say the reply is on its way: %r", exc)
+        return await turn
+
+    def _reply_to(self, reference: dict[str, Any]) -> dict[str, Any] | None:
+        """Where the replies go, to keep in the outbox with the turn (if this channel has one)."""
+        return reference if self.outbox is not None else None
 
     async def _person(
-        self, client: AsyncWebClient, team_id: str, user_id: str, *, look_up: bool = True
+        self,
+        client: AsyncWebClient,
+        team_id: str,
+        user_id: str,
+        *,
+        look_up: bool = True,
+        wait: bool = False,
     ) -> PersonRef:
         """Name and time zone from users.info, cached for an hour (one call per person, not per
         turn). Without them the conversation still works, just less personally; ``look_up=False``
-        uses only the cache (before an acknowledgement nothing may wait on Slack)."""
+        uses only the cache, ``wait=True`` waits on Slack only briefly (both for listeners that
+        acknowledge after their turn: Slack allows 3 s in all)."""
         key = (team_id, user_id)
         known = self._people.get(key)
         stale = known is None or time.monotonic() - known.fetched > PEOPLE_CACHE_SECONDS
         if not look_up and known is None:
             known = _Known("", None, 0.0)
         elif stale:
-            known = _Known("", None, time.monotonic())
+            # A failed look-up is tried again in a minute, not an hour.
+            known = _Known("", None, time.monotonic() - PEOPLE_CACHE_SECONDS + 60)
             try:
-                response = await client.users_info(user=user_id)
+                lookup = client.users_info(user=user_id)
+                response = await (
+                    asyncio.wait_for(lookup, LOOKUP_BEFORE_ACK_SECONDS) if wait else lookup
+                )
                 user = response.get("user") or {}
                 profile = user.get("profile") or {}
                 name = profile.get("display_name") or user.get("real_name") or user.get("name")
@@ -292,16 +390,27 @@ class SlackChannel:
         return str(response["channel"]["id"])
 
     async def _permalink(
-        self, client: AsyncWebClient, channel: str | None, ts: str | None
+        self, client: AsyncWebClient, shortcut: dict[str, Any], ts: str | None
     ) -> str | None:
+        """The message's link, from Slack if it answers quickly, else built from the
+        workspace's domain the way Slack builds it (before the acknowledgement)."""
+        channel = (shortcut.get("channel") or {}).get("id")
         if not (channel and ts):
             return None
         try:
-            response = await client.chat_getPermalink(channel=channel, message_ts=ts)
+            response = await asyncio.wait_for(
+                client.chat_getPermalink(channel=channel, message_ts=ts),
+                LOOKUP_BEFORE_ACK_SECONDS,
+            )
             return str(response["permalink"])
         except SlackApiError as exc:
             log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
+        except Exception as exc:
+            log.warning("chat.getPermalink failed: %r", exc)
+        domain = (shortcut.get("team") or {}).get("domain")
+        if not domain:
             return None
+        return f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
     async def _open_answer_form(
         self,
@@ -351,37 +460,20 @@ class SlackChannel:
             )
 
     async def _deliver(self, client: AsyncWebClient, channel: str, result: TurnResult) -> None:
-        if result.duplicate:
+        if self.outbox is not None:
+            await self.outbox.deliver(result, {"channel": channel}, send=replies_through(client))
             return
-        for payload in blocks.turn_payloads(result.messages):
-            try:
-                await client.chat_postMessage(channel=channel, **payload)
-            except Exception as exc:  # SlackApiError, or the network after the retry handlers
-                log.error(
-                    "could not deliver a reply for %s to %s (%s); retrying later",
-                    result.request_reference or "no request",
-                    channel,
-                    exc,
-                )
-                self._redeliver_later(client, channel, payload, result.request_reference)
-
-    def _redeliver_later(
-        self, client: AsyncWebClient, channel: str, payload: dict[str, Any], reference: str | None
-    ) -> None:
-        async def redeliver() -> None:
-            for delay in REDELIVERY_DELAYS:
-                await asyncio.sleep(delay)
-                try:
-                    await client.chat_postMessage(channel=channel, **payload)
-                    log.info("delivered the delayed reply for %s", reference or "no request")
-                    return
-                except Exception as exc:
-                    log.warning("redelivery for %s failed again: %s", reference, exc)
-            log.error("gave up delivering a reply for %s to %s", reference, channel)
-
-        task = asyncio.get_running_loop().create_task(redeliver())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        if result.duplicate or not result.messages:
+            return
+        try:
+            await post_replies(client, {"channel": channel}, result.messages, 0)
+        except DeliveryFailed as exc:
+            log.error(
+                "could not deliver a reply for %s to %s: %s",
+                result.request_reference or "no request",
+                channel,
+                exc.error,
+            )
 
 
 def _is_plain_direct_message(event: dict[str, Any]) -> bool:
@@ -399,6 +491,15 @@ def _team_id(body: dict[str, Any]) -> str:
     if isinstance(team, dict):
         return str(team.get("id") or "")
     return str(team or (body.get("user") or {}).get("team_id") or "")
+
+
+def _interaction_id(body: dict[str, Any], action: dict[str, Any] | None = None) -> str | None:
+    """A button press, command or shortcut as one delivery: Slack gives each interaction its
+    own trigger id, so the same request replayed (or run again after a crash) is recognised."""
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        return None
+    return f"trigger:{trigger}:{(action or {}).get('action_ts', '')}"[:200]
 
 
 def _conversation_ref(body: dict[str, Any], channel: str) -> dict[str, Any]:

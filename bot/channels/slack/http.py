@@ -9,6 +9,7 @@ body. Here nothing is decoded, parsed or acted on until the HMAC matches, and ev
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -24,6 +25,10 @@ from slack_bolt.request.internals import parse_body
 
 log = logging.getLogger(__name__)
 
+HoldAck = Callable[[dict[str, Any]], "asyncio.Future[None] | None"]
+HOLD_SECONDS = 10.0
+"""The longest a direct message's 200 waits for its turn to be stored. Past Slack's own 3 s
+Slack sends it again anyway (and the copy is recognised); a 503 says it was not stored."""
 MAX_AGE_SECONDS = 5 * 60  # Slack's own rule for replayed requests
 _MAX_TIMESTAMP_DIGITS = 12
 
@@ -47,7 +52,11 @@ class SlackRequestGate:
         expected = hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
         return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
 
-    async def dispatch(self, request: web.Request, bolt: AsyncApp) -> web.Response:
+    async def dispatch(
+        self, request: web.Request, bolt: AsyncApp, *, hold: HoldAck | None = None
+    ) -> web.Response:
+        """``hold`` may hand back a future for a request whose 200 must wait until what it
+        carries is stored (a direct message: see SlackChannel.hold_ack)."""
         raw = await request.read()
         headers = request.headers
         if not self.is_signed(
@@ -59,7 +68,18 @@ class SlackRequestGate:
         if bolt_request is None:
             log.warning("refused a signed Slack request whose body is not a Slack payload")
             return web.Response(status=400, text="not a Slack payload")
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        stored = hold(bolt_request.body) if hold is not None else None
+        response = await bolt.async_dispatch(bolt_request)
+        if stored is not None:
+            try:
+                if response.status == 200:
+                    await asyncio.wait_for(asyncio.shield(stored), HOLD_SECONDS)
+            except TimeoutError:
+                log.warning("a direct message was not stored in time; Slack will send it again")
+                return web.Response(status=503, text="not stored yet")
+            finally:
+                stored.cancel()  # forgotten by whoever holds it, if still pending
+        return await to_aiohttp_response(response)
 
 
 def _parse(raw: bytes, request: web.Request) -> AsyncBoltRequest | None:

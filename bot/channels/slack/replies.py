@@ -1,0 +1,95 @@
+"""Sending outbox rows to Slack, and telling the review channel about one that never arrived.
+
+A turn's replies are one or more chat.postMessage calls (more when its blocks pass Slack's
+50-block limit); a retry starts after the ones already delivered. The client's retry handlers
+have already tried again on 429 and 5xx by the time an error reaches here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack.blocks import escape, turn_payloads
+from bot.channels.slack.decisions import UNREACHABLE_ERRORS
+from bot.delivery.outbox import DeliveryFailed, Send, Undelivered
+from bot.messages import Outbound
+from bot.storage.database import Database
+from bot.storage.models import Person
+
+log = logging.getLogger(__name__)
+
+ClientFor = Callable[[dict[str, Any]], Awaitable[AsyncWebClient]]
+
+UNDELIVERED_NOTICE = (
+    "I could not deliver a reply to {person} about {reference} ({error}), so they may be "
+    "waiting on me. Their answers are stored; please check in with them."
+)
+
+
+def replies_through(client: AsyncWebClient) -> Send:
+    """A Send over one client (a listener's, which holds the right workspace's token)."""
+
+    async def send(destination: dict[str, Any], messages: list[Outbound], skip: int) -> None:
+        await post_replies(client, destination, messages, skip)
+
+    return send
+
+
+def replies_by_workspace(client_for: ClientFor) -> Send:
+    """A Send that finds each destination's workspace client (for the retry loop, outside
+    any request)."""
+
+    async def send(destination: dict[str, Any], messages: list[Outbound], skip: int) -> None:
+        try:
+            client = await client_for(destination)
+        except Exception as exc:
+            raise DeliveryFailed(skip, f"no token for the workspace: {exc!r}") from exc
+        await post_replies(client, destination, messages, skip)
+
+    return send
+
+
+async def post_replies(
+    client: AsyncWebClient, destination: dict[str, Any], messages: list[Outbound], skip: int
+) -> None:
+    channel = destination.get("channel")
+    if not channel:
+        raise DeliveryFailed(skip, "no channel to reply in", permanent=True)
+    sent = skip
+    for payload in turn_payloads(messages)[skip:]:
+        try:
+            await client.chat_postMessage(channel=channel, **payload)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            raise DeliveryFailed(
+                sent,
+                f"Slack answered {exc.response.status_code} {error}".strip(),
+                permanent=error in UNREACHABLE_ERRORS,
+            ) from exc
+        except Exception as exc:  # a timeout or dropped connection, after the retry handlers
+            raise DeliveryFailed(sent, f"no answer from Slack ({type(exc).__name__})") from exc
+        sent += 1
+
+
+def undelivered_notice(
+    database: Database, client: AsyncWebClient, review_channel: str | None
+) -> Callable[[Undelivered], Awaitable[None]]:
+    async def notify(undelivered: Undelivered) -> None:
+        if not review_channel:
+            return
+        with database.session(write=False) as session:
+            person = session.get(Person, undelivered.person_id)
+        who = f"<@{escape(person.platform_user_id)}>" if person else "a requester"
+        text = UNDELIVERED_NOTICE.format(
+            person=who,
+            reference=undelivered.reference or "their request",
+            error=escape(undelivered.error),
+        )
+        await client.chat_postMessage(channel=review_channel, text=text)
+
+    return notify

@@ -1,0 +1,163 @@
+"""Replies that cannot be delivered at once: kept in the outbox, sent later, once, in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.app import App, build_app
+from bot.delivery.outbox import Outbox
+from bot.server import SLACK_OUTBOX_KEY, build_web_app
+from bot.storage.models import Answer, OutboxMessage
+from tests.channels.conftest import slack_settings
+from tests.channels.test_slack_conversation import ANA
+from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
+from tests.support.clock import FakeClock
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import ServerThread
+from tests.support.slack_requests import SlackSender
+
+
+def posted_texts(fake: FakeSlack) -> list[str]:
+    return [json.dumps(call.params.get("blocks")) for call in fake.of("chat.postMessage")]
+
+
+def outbox_of(server: ServerThread) -> Outbox:
+    assert server.web_app is not None
+    return server.web_app[SLACK_OUTBOX_KEY]
+
+
+def unsent(app: App) -> list[OutboxMessage]:
+    with app.database.session(write=False) as session:
+        query = select(OutboxMessage).where(OutboxMessage.sent_at == None)  # noqa: E711
+        return list(session.exec(query).all())
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(slack_db_url: str, fake_slack: FakeSlack, clock: FakeClock) -> App:
+    return build_app(slack_settings(slack_db_url, fake_slack), clock=clock)
+
+
+@pytest.fixture
+def server(app: App) -> Iterator[ServerThread]:
+    thread = ServerThread(lambda: build_web_app(app)).start()
+    yield thread
+    thread.stop()
+
+
+def test_a_reply_slack_refuses_is_kept_and_later_replies_wait_behind_it(
+    app: App, server: ServerThread, fake_slack: FakeSlack, clock: FakeClock
+) -> None:
+    slack = SlackSender(server.url)
+    # The client tries 3 times (1 + 2 retries on 5xx); all fail.
+    fake_slack.fail_next("chat.postMessage", status=500, times=3)
+    assert slack.dm(ANA, "hi").status == 200
+    fake_slack.wait_for("chat.postMessage!500", 3)
+    server.call(outbox_of(server).settled())
+    assert len(unsent(app)) == 1
+
+    # The next answer is stored and its reply made, but it must not overtake question 1.
+    assert slack.dm(ANA, GOOD_ANSWERS[0]).status == 200
+    with app.database.session(write=False) as session:
+        assert len(session.exec(select(Answer)).all()) == 1
+    assert fake_slack.of("chat.postMessage") == []
+
+    clock.advance(seconds=6)  # past the first retry's wait
+    outbox = outbox_of(server)
+    server.call(outbox.run_once())  # the person's oldest reply only
+    server.call(outbox.run_once())  # (the loop in the server may have sent one meanwhile)
+    fake_slack.wait_for("chat.postMessage", 2)
+    texts = posted_texts(fake_slack)
+    assert len(texts) == 2
+    assert "Question 1 of 6" in texts[0] and "Question 2 of 6" in texts[1]
+    assert unsent(app) == []
+
+    # Owed nothing any more: the next reply goes out at once.
+    assert slack.dm(ANA, GOOD_ANSWERS[1]).status == 200
+    fake_slack.wait_for("chat.postMessage", 3)
+    assert "Question 3 of 6" in posted_texts(fake_slack)[2]
+
+
+def test_replies_left_unsent_by_a_stopped_server_go_out_when_the_next_one_starts(
+    slack_db_url: str, fake_slack: FakeSlack, clock: FakeClock
+) -> None:
+    first_app = build_app(slack_settings(slack_db_url, fake_slack), clock=clock)
+    first = ServerThread(lambda: build_web_app(first_app)).start()
+    fake_slack.fail_next("chat.postMessage", status=503, times=3)
+    assert SlackSender(first.url).dm(ANA, "hi").status == 200
+    fake_slack.wait_for("chat.postMessage!503", 3)
+    first.stop()
+    assert len(unsent(first_app)) == 1
+
+    second_app = build_app(slack_settings(slack_db_url, fake_slack), clock=clock)
+    second = ServerThread(lambda: build_web_app(second_app)).start()
+    try:
+        # Due at once after a restart, whatever wait the first server had planned.
+        fake_slack.wait_for("chat.postMessage", 1)
+        assert "Question 1 of 6" in posted_texts(fake_slack)[0]
+        assert SlackSender(second.url).dm(ANA, GOOD_ANSWERS[0], event_id="EvSecond").status == 200
+        fake_slack.wait_for("chat.postMessage", 2)
+        assert "Question 2 of 6" in posted_texts(fake_slack)[1]
+        assert len(fake_slack.of("chat.postMessage")) == 2  # nothing twice
+    finally:
+        second.stop()
+
+
+def test_a_reply_nobody_can_deliver_for_a_day_is_given_up_and_the_reviewers_told(
+    slack_db_url: str, fake_slack: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    config = tmp_path / "app.yaml"
+    config.write_text(
+        (PROJECT_ROOT / "app.yaml")
+        .read_text(encoding="utf-8")
+        .replace("slack_review_channel: null", "slack_review_channel: C0REVIEW"),
+        encoding="utf-8",
+    )
+    settings = slack_settings(slack_db_url, fake_slack).model_copy(
+        update={"triage_config": config}
+    )
+    app = build_app(settings, clock=clock)
+    server = ServerThread(lambda: build_web_app(app)).start()
+    try:
+        fake_slack.fail_next("chat.postMessage", status=500, times=3)
+        SlackSender(server.url).dm(ANA, "hi")
+        fake_slack.wait_for("chat.postMessage!500", 3)
+        server.call(outbox_of(server).settled())
+        clock.advance(hours=25)
+        fake_slack.fail_next("chat.postMessage", status=500, times=3)
+        server.call(outbox_of(server).run_once())
+        fake_slack.wait_for("chat.postMessage")  # the notice
+        [row] = _all_rows(app)
+        assert row.undeliverable and row.sent_at is not None
+        assert "500" in (row.last_error or "")
+        [notice] = fake_slack.of("chat.postMessage")
+        assert notice.params["channel"] == "C0REVIEW"
+        assert f"<@{ANA}>" in notice.params["text"] and "their request" in notice.params["text"]
+    finally:
+        server.stop()
+
+
+def test_a_person_slack_cannot_reach_is_given_up_at_once(
+    app: App, server: ServerThread, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("chat.postMessage", status=200, error="account_inactive")
+    SlackSender(server.url).dm(ANA, "hi")
+    fake_slack.wait_for("chat.postMessage!200")
+    server.call(outbox_of(server).settled())
+    [row] = _all_rows(app)
+    assert row.undeliverable
+    assert "account_inactive" in (row.last_error or "")
+
+
+def _all_rows(app: App) -> list[OutboxMessage]:
+    with app.database.session(write=False) as session:
+        return list(session.exec(select(OutboxMessage)).all())
