@@ -122,9 +122,7 @@ def test_a_reply_nobody_can_deliver_for_a_day_is_given_up_and_the_reviewers_told
         .replace("slack_review_channel: null", "slack_review_channel: C0REVIEW"),
         encoding="utf-8",
     )
-    settings = slack_settings(slack_db_url, fake_slack).model_copy(
-        update={"triage_config": config}
-    )
+    settings = slack_settings(slack_db_url, fake_slack).model_copy(update={"triage_config": config})
     app = build_app(settings, clock=clock)
     server = ServerThread(lambda: build_web_app(app)).start()
     try:
