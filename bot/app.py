@@ -10,12 +10,15 @@ here and only when configured, so commands that need no chat SDK never load one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.assist.catch_up import waiting_for_drafts
 from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings, load_app_config, reveal
 from bot.conversation.engine import Clock, Engine, utc_now
@@ -80,6 +83,21 @@ class App:
             return
         for announce in self._announcers:
             announce(request_id)
+
+    def resume_drafting(self, *, older_than: timedelta) -> int:
+        """Draft, beside whatever else runs, every request submitted more than ``older_than``
+        ago that has no drafts yet; how many there were."""
+        submitted_before = self.engine.clock() - older_than
+        waiting = waiting_for_drafts(self.database, submitted_before=submitted_before)
+        for request in waiting:
+            assert request.id is not None
+            log.info("drafting %s, whose drafting was cut off", request.reference)
+            self.run_later(functools.partial(self._draft_and_announce, request.id))
+        return len(waiting)
+
+    def _draft_and_announce(self, request_id: int) -> None:
+        if self.assistant.draft_for(request_id):
+            self.announce_drafts(request_id)
 
     def run_later(self, job: Callable[[], object]) -> None:
         future = self.background.submit(job)
@@ -177,13 +195,9 @@ def build_app(
         engine.after_submit = app.submitted.append
         return app
 
-    def draft(request_id: int) -> None:
-        if assistant.draft_for(request_id):
-            app.announce_drafts(request_id)
-
     def draft_later(request_id: int) -> None:
         """The requester already has their reference; drafting happens beside the chat."""
-        app.run_later(lambda: draft(request_id))
+        app.run_later(functools.partial(app._draft_and_announce, request_id))
 
     engine.after_submit = draft_later
     return app
@@ -244,6 +258,25 @@ def start_channels(app: App, session: aiohttp.ClientSession, *, teams: bool = Tr
         app.reminders.senders["teams"] = TeamsSender(teams=bot, assistant=app.assistant, loop=loop)
         app._announcers.append(lambda request_id: _on_loop(loop, bot.announce_drafts(request_id)))
     return live
+
+
+DRAFT_CATCH_UP_SECONDS = 300.0
+DRAFTING_CUT_OFF_AFTER = timedelta(minutes=5)
+"""A request submitted this long ago and still without drafts had its drafting cut off: a
+model call takes seconds."""
+
+
+async def keep_drafting_caught_up(app: App) -> None:
+    """For ``serve`` and ``socket``: at start-up, draft every request left without drafts;
+    then, every few minutes, any whose drafting has been cut off since."""
+    older_than = timedelta(0)
+    while True:
+        try:
+            await asyncio.to_thread(app.resume_drafting, older_than=older_than)
+        except Exception:
+            log.exception("looking for requests left without drafts failed")
+        older_than = DRAFTING_CUT_OFF_AFTER
+        await asyncio.sleep(DRAFT_CATCH_UP_SECONDS)
 
 
 def reminder_senders(app: App, session: aiohttp.ClientSession) -> dict[str, Sender]:

@@ -12,7 +12,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import App, reminder_senders, start_channels
+from bot.app import App, keep_drafting_caught_up, reminder_senders, start_channels
 from bot.channels.slack.app import WEB_API_TIMEOUT
 from bot.channels.slack.http import HoldAck, SlackRequestGate
 from bot.channels.teams.bot import TeamsBot
@@ -34,6 +34,8 @@ METRICS_KEY = web.AppKey("metrics", Metrics)
 SESSION_KEY = web.AppKey("http_session", aiohttp.ClientSession)
 TEAMS_KEY = web.AppKey("teams", TeamsBot)
 REMINDERS_KEY = web.AppKey("reminders", ReminderService)
+WRITE_PROBE_SECONDS = 2.0
+"""/healthz says 503 when no write could start this soon: answers would not be stored."""
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -59,8 +61,10 @@ def build_web_app(
                 web_app[TEAMS_KEY] = live.teams
             web_app[REMINDERS_KEY] = app.reminders
             scheduler = start_scheduler(app.reminders) if run_scheduler else None
+            catching_up = asyncio.get_running_loop().create_task(keep_drafting_caught_up(app))
             freeze_startup_objects()
             yield
+            catching_up.cancel()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await app.turns.close()  # while replies and draft announcements can still go out
@@ -70,7 +74,7 @@ def build_web_app(
 
     async def healthz(request: web.Request) -> web.Response:
         try:
-            await asyncio.to_thread(app.database.ping)
+            await asyncio.to_thread(app.database.check_writable, timeout=WRITE_PROBE_SECONDS)
         except DatabaseUnavailable as exc:
             return web.json_response({"status": "unavailable", "database": str(exc)}, status=503)
         problem = app.turns.problem()

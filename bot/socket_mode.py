@@ -7,7 +7,7 @@ import asyncio
 
 import aiohttp
 
-from bot.app import App, start_channels
+from bot.app import App, keep_drafting_caught_up, start_channels
 from bot.channels.slack.app import WEB_API_TIMEOUT
 from bot.channels.slack.socket import socket_handler
 from bot.config import reveal
@@ -22,6 +22,7 @@ async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
         assert live.slack is not None, "Socket Mode needs Slack configured"
         await live.start()
         scheduler = start_scheduler(app.reminders) if run_scheduler else None
+        catching_up = asyncio.get_running_loop().create_task(keep_drafting_caught_up(app))
         handler = socket_handler(live.slack.bolt, reveal(app.settings.slack_app_token) or "")
         freeze_startup_objects()
         try:
@@ -29,6 +30,7 @@ async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
         except asyncio.CancelledError:
             await handler.close_async()
         finally:
+            catching_up.cancel()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await app.turns.close()

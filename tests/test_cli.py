@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -472,3 +473,24 @@ def test_quick_commands_load_no_chat_sdk_and_no_llm_client(
         timeout=60,
     )
     assert completed.stdout.splitlines()[-1] == "LOADED:", completed.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(env: dict[str, str]) -> None:
+    """`triage-bot requests list --json | head`: the pipe closes before the output is written."""
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: the first write fails
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bot", "requests", "list", "--json"],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=PROJECT_ROOT,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert completed.returncode == 141
+    assert "Traceback" not in completed.stderr
+    assert "Exception ignored" not in completed.stderr

@@ -58,6 +58,39 @@ def test_turns_a_dead_worker_owed_fail_and_the_next_turn_gets_a_new_worker(
     asyncio.run(scenario())
 
 
+def test_turns_with_a_delivery_id_run_again_when_the_worker_dies_under_them(
+    app: App, tmp_path: Path
+) -> None:
+    """Nobody is told of a failure that did not happen: the turns run on the next worker, and
+    a turn that had committed would be recognised by its id instead of running twice."""
+
+    async def scenario() -> None:
+        turns = ProcessTurns(app.engine, app.settings)
+        await turns.start()
+        first = turns.worker_pid
+        assert first is not None
+        blocker = sqlite3.connect(tmp_path / "turns.db", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        owed = [
+            asyncio.create_task(turns.handle(Inbound.say(person(n), "hi", event_id=f"Ev{n}")))
+            for n in range(3)
+        ]
+        while turns.in_flight < 3:
+            await asyncio.sleep(0)
+        os.kill(first, signal.SIGKILL)
+        wait_until_gone(first)
+        blocker.rollback()
+        blocker.close()
+        results = await asyncio.gather(*owed)
+        assert all("What task is failing?" in r.messages[-1].text for r in results)
+        assert turns.worker_pid not in (None, first)
+        again = await turns.handle(Inbound.say(person(0), "hi", event_id="Ev0"))
+        assert again.duplicate
+        await turns.close()
+
+    asyncio.run(scenario())
+
+
 def test_many_turns_after_a_worker_died_share_one_new_worker(app: App) -> None:
     async def scenario() -> None:
         turns = ProcessTurns(app.engine, app.settings)

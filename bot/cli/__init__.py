@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -29,6 +30,8 @@ log = logging.getLogger("bot")
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141
+"""What a shell reports for a command stopped by SIGPIPE."""
 EXPORT_FORMATS = ("csv", "json")
 OUTCOMES = tuple(OUTCOME_LABELS)
 
@@ -211,12 +214,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     configure_logging(settings, interactive=args.handler == "chat:run_chat")
     try:
-        return _handler(args.handler)(args, settings)
+        code = _handler(args.handler)(args, settings)
+        sys.stdout.flush()  # here, where a closed pipe can be answered, not at exit
+        return code
     except ConfigError as exc:
         print(f"triage-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `triage-bot requests list --json | head`: the reader had enough
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if isinstance(exc, _errors_people_can_fix()):
             print(f"triage-bot: {exc}", file=sys.stderr)
@@ -228,6 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _silence_stdout() -> None:
+    """What is still buffered for the closed pipe would fail again when Python exits."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _errors_people_can_fix() -> tuple[type[Exception], ...]:

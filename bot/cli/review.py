@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.assist.catch_up import waiting_for_drafts
 from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
 from bot.config import ConfigError, Settings
 from bot.messages import ActResult
@@ -32,12 +33,16 @@ def run_review_list(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_NOT_FOUND
     rows = [review_desk.pending_row(draft, request) for draft, request in app.assistant.pending()]
+    undrafted = waiting_for_drafts(app.database, submitted_before=app.engine.clock())
     if args.json:
         print(desk.to_json(rows))
     elif not rows:
         print("No drafts are waiting for review.")
     else:
         print(visible("\n\n".join(review_desk.render_pending(row) for row in rows)))
+    if undrafted and not args.json:
+        references = ", ".join(request.reference for request in undrafted)
+        print(copy.WAITING_FOR_DRAFTS.format(count=len(undrafted), references=references))
     return EXIT_OK
 
 

@@ -108,8 +108,8 @@ NOTHING_IN_PROGRESS = (
     "You have no request in progress. Type new to start one, or status to see your requests."
 )
 ERROR_APOLOGY = (
-    "Sorry, something went wrong on my side (error id {error_id}). What you typed so far is "
-    "saved; type status to see where you are before you type it again."
+    "Sorry, something went wrong on my side (error id {error_id}), so your last message was "
+    "not saved. Everything before it is: type status to see where you are, then send it again."
 )
 UNKNOWN_COMMAND = "I don't know the command {word}. Type help to see what I understand."
 UNKNOWN_ACTION = "That button isn't one I recognise, so nothing was changed."

@@ -324,5 +324,7 @@ def _request_lines(
 def _is_retryable(exc: IntegrityError | OperationalError) -> bool:
     if isinstance(exc, IntegrityError):
         return True
+    if exc.connection_invalidated:  # the server dropped the connection (a restart, a failover):
+        return True  # the transaction never committed, and the pool reconnects
     text = str(exc.orig).lower()
     return "deadlock" in text or "database is locked" in text or "could not serialize" in text

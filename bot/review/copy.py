@@ -62,6 +62,10 @@ QUESTION_AT_START = (
 )
 
 LIST_FOR_REVIEWERS = "Only L&D reviewers can list the drafts waiting for review."
+WAITING_FOR_DRAFTS = (
+    "{count} submitted request(s) have no drafts yet: {references}. The server drafts them "
+    "when it starts and every few minutes; they appear here once drafted."
+)
 TERMINAL_REVIEWER_HINT = (
     "Act as a reviewer named in app.yaml (review.terminal_reviewers: {names}) with --as NAME."
 )

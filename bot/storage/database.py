@@ -8,6 +8,7 @@ PostgreSQL the engine locks the conversation row (``SELECT ... FOR UPDATE``) for
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -152,6 +153,35 @@ class Database:
         except SQLAlchemyError as exc:
             raise DatabaseUnavailable(
                 f"Cannot reach the database {self.display_url}: {_first_line(exc)}"
+            ) from None
+
+    def check_writable(self, *, timeout: float = 2.0) -> None:
+        """Raise DatabaseUnavailable unless a write could start within ``timeout``: reachable is
+        not enough when a lock is held for long or the server has become a read-only standby."""
+        if self.sqlite_file is not None:
+            try:
+                probe = sqlite3.connect(self.sqlite_file, timeout=timeout, isolation_level=None)
+                try:
+                    probe.execute("BEGIN IMMEDIATE")  # the write lock, and nothing written
+                    probe.execute("ROLLBACK")
+                finally:
+                    probe.close()
+            except sqlite3.Error as exc:
+                raise DatabaseUnavailable(f"Cannot write to {self.display_url}: {exc}") from None
+            return
+        if not self.is_postgresql:
+            self.ping()
+            return
+        try:
+            with self.engine.connect() as connection:
+                milliseconds = int(timeout * 1000)
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
+                connection.exec_driver_sql("SELECT txid_current()")  # refused on a standby
+                connection.rollback()
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailable(
+                f"Cannot write to {self.display_url}: {_first_line(exc)}"
             ) from None
 
     # -- schema ---------------------------------------------------------------------------

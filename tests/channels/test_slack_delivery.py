@@ -159,3 +159,43 @@ def test_a_person_slack_cannot_reach_is_given_up_at_once(
 def _all_rows(app: App) -> list[OutboxMessage]:
     with app.database.session(write=False) as session:
         return list(session.exec(select(OutboxMessage)).all())
+
+
+def test_while_the_database_cannot_be_written_health_says_so_and_people_hear_of_the_wait(
+    app: App, server: ServerThread, fake_slack: FakeSlack, slack_db_url: str
+) -> None:
+    import sqlite3
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from bot.channels.slack.channel import STILL_SAVING
+
+    slack = SlackSender(server.url)
+    slack.dm(ANA, "hi")
+    fake_slack.wait_for("chat.postMessage")
+    blocker = sqlite3.connect(slack_db_url.removeprefix("sqlite:///"), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(server.url + "/healthz", timeout=10)
+        assert refused.value.code == 503
+        assert "Cannot write" in json.loads(refused.value.read())["database"]
+
+        answered: list[int] = []
+        sending = threading.Thread(
+            target=lambda: answered.append(slack.dm(ANA, GOOD_ANSWERS[0]).status)
+        )
+        sending.start()
+        notice = fake_slack.wait_for("chat.postMessage", 2)[1]
+        assert notice.params["text"] == STILL_SAVING
+        assert answered == []  # not acknowledged: nothing is stored yet
+    finally:
+        blocker.rollback()
+        blocker.close()
+    sending.join(timeout=30)
+    assert answered == [200]
+    fake_slack.wait_for("chat.postMessage", 3)
+    assert "Question 2 of 6" in posted_texts(fake_slack)[2]
+    with urllib.request.urlopen(server.url + "/healthz", timeout=10) as health:
+        assert health.status == 200

@@ -7,10 +7,12 @@ from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
+from sqlmodel import select
 
 from bot.app import App
 from bot.channels.slack.app import build_slack_app
 from bot.channels.slack.manifest import BOT_EVENTS, slack_manifest
+from bot.storage.models import Request
 from tests.channels.test_slack_conversation import ANA, answers, button, last_post
 from tests.conftest import GOOD_ANSWERS
 from tests.support.fake_slack import TEAM_ID, FakeSlack
@@ -70,6 +72,34 @@ def test_message_shortcut_turns_a_channel_message_into_a_request_with_its_link(
     link = "https://acme.slack.com/archives/C0SALES/p1699999999000100"
     assert [a.text for a in answers(slack_app, "source_material")] == [link]
     assert "Question 1 of 6" in json.dumps(reply["blocks"])
+
+
+def test_a_replayed_shortcut_request_changes_nothing(
+    slack_app: App, slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    """The same signed request sent again (an attacker's replay within Slack's five minutes)
+    would cancel the request in progress and start another each time."""
+    shortcut = {
+        "type": "message_action",
+        "callback_id": "triage-message-shortcut",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": ANA, "team_id": TEAM_ID},
+        "channel": {"id": "C0SALES", "name": "sales"},
+        "trigger_id": "1337.42.abcdef",
+        "message": {"type": "message", "user": "U0REP", "ts": "1699999999.000100", "text": "x"},
+        "message_ts": "1699999999.000100",
+        "response_url": "https://hooks.example/x",
+    }
+    assert slack.interactive(shortcut).status == 200
+    fake_slack.wait_for("chat.postMessage", 1)
+    slack.dm(ANA, GOOD_ANSWERS[0])
+    fake_slack.wait_for("chat.postMessage", 2)
+    assert slack.interactive(shortcut).status == 200
+    with slack_app.database.session(write=False) as session:
+        statuses = [r.status for r in session.exec(select(Request)).all()]
+    assert statuses == ["drafting"]  # not cancelled, no second request
+    assert [a.text for a in answers(slack_app, "failing_task")] == [GOOD_ANSWERS[0]]
+    assert len(fake_slack.of("chat.postMessage")) == 2
 
 
 def test_app_home_lists_my_requests_and_starts_a_new_one(
