@@ -42,17 +42,19 @@ class ReminderService:
             return SweepReport()
 
     def housekeeping(self) -> Pruned | None:
-        """Old event ids and expired OAuth states out of the database (hourly)."""
+        """Old event ids, expired OAuth states and old delivered replies out (hourly)."""
         try:
             pruned = prune(self.database, now=self.clock())
         except Exception:  # the next hour tries again
             log.exception("housekeeping failed")
             return None
-        if pruned.event_ids or pruned.oauth_states:
+        if pruned.event_ids or pruned.oauth_states or pruned.replies:
             log.info(
-                "housekeeping removed %d old event ids and %d expired OAuth states",
+                "housekeeping removed %d old event ids, %d expired OAuth states and %d "
+                "delivered replies",
                 pruned.event_ids,
                 pruned.oauth_states,
+                pruned.replies,
             )
         return pruned
 
