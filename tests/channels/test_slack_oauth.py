@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,6 +70,21 @@ def test_install_then_converse_with_the_installed_token(
     assert sender.send_json(envelope).status == 200
     reply = fake_slack.wait_for("chat.postMessage")[0]
     assert reply.token == "xoxb-installed-token"
+    checks = len(fake_slack.of("auth.test"))
+
+    # Later requests are authorised from the stored install without asking Slack again, so
+    # a slow Web API never delays an acknowledgement.
+    fake_slack.stall(seconds=5)
+    try:
+        later = event_envelope({**dm_event("U0NEW", "again"), "team": "T0OTHER"}, "EvOther2")
+        later["team_id"] = "T0OTHER"
+        later["authorizations"] = envelope["authorizations"]
+        started = time.monotonic()
+        assert sender.send_json(later).status == 200
+        assert time.monotonic() - started < 3
+    finally:
+        fake_slack.stall(seconds=0)
+    assert len(fake_slack.of("auth.test")) == checks
 
 
 def test_a_forged_oauth_state_is_refused(

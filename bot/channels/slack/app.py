@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -107,6 +108,16 @@ def build_slack_app(
             scopes=list(BOT_SCOPES),
             installation_store=async_installation_store(settings.slack_client_id, database),
             state_store=async_state_store(database),
+        )
+        # Bolt's default asks auth.test about the stored token on every request, before the
+        # acknowledgement: a slow Web API then makes every ack late. Its own cache, keyed by
+        # token, asks once per token (a reinstall brings a new token, so a new check).
+        oauth_settings.authorize = AsyncInstallationStoreAuthorize(
+            logger=logging.getLogger("bot.channels.slack.bolt"),
+            client_id=oauth_settings.client_id,
+            client_secret=oauth_settings.client_secret,
+            installation_store=oauth_settings.installation_store,
+            cache_enabled=True,
         )
     elif not token:
         raise ConfigError(
