@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.assist.cards import DraftView, ReviewCard, describe
+from bot.assist.drafts import CLASSIFICATION
 from bot.assist.questions import questions_as_lines, questions_from_lines
-from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard, describe
+from bot.assist.service import Assistant
 from bot.config import AppConfig
 from bot.conversation.engine import Clock, utc_now
 from bot.messages import (
