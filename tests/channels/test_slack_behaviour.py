@@ -203,9 +203,9 @@ def test_a_reply_slack_keeps_refusing_is_logged_and_delivered_later(
     caplog: object,
     monkeypatch: object,
 ) -> None:
-    import bot.channels.slack.channel as slack_channel
+    import bot.channels.slack.replies as slack_replies
 
-    monkeypatch.setattr(slack_channel, "REDELIVERY_DELAYS", (0.05, 0.05))  # type: ignore[attr-defined]
+    monkeypatch.setattr(slack_replies, "REDELIVERY_DELAYS", (0.05, 0.05))  # type: ignore[attr-defined]
     fake_slack.fail_next("chat.postMessage", status=500, times=4)  # 1 try + 2 retries, then 1 more
     slack.dm(ANA, "hi")
     delivered = fake_slack.wait_for("chat.postMessage", 1)[0]

@@ -3,9 +3,9 @@
 Every listener acknowledges first (events are acknowledged by Bolt before the listener runs);
 turns run off the event loop (in a worker process or threads, see bot/runtime/turns.py) so a slow
 database never delays an acknowledgement; replies go out through one shared AsyncWebClient whose
-retry handlers honour 429 Retry-After and retry connection and server errors. A reply that still
-cannot be delivered is logged with the request reference and retried later, since the
-conversation state is already committed.
+retry handlers honour 429 Retry-After and retry connection and server errors, and one that still
+cannot be delivered is tried again later (replies.py). Who is talking, with their name and time
+zone, comes from people.py.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -24,20 +22,19 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks
+from bot.channels.slack.people import SlackPeople, team_id_of
+from bot.channels.slack.replies import SlackReplies
 from bot.conversation import copy
 from bot.conversation.commands import TriageAction
 from bot.conversation.engine import Engine
 from bot.decisions.waiting import WaitingItem
-from bot.messages import Inbound, Outbound, PersonRef, TurnResult
+from bot.messages import Inbound, PersonRef, TurnResult
 from bot.runtime.turns import ThreadTurns, TurnFailed, Turns
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
 SLASH_COMMAND = "/triage"
 MESSAGE_SHORTCUT = "triage-message-shortcut"
-PEOPLE_CACHE_SECONDS = 3600
-REDELIVERY_DELAYS = (5.0, 30.0, 120.0)
 _PLAIN_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 # Buttons whose card is settled once used; Edit opens a form and leaves the summary usable.
 _SETTLING_ACTIONS = {
@@ -53,13 +50,6 @@ OPENING_IN_DM = "I've opened your triage in our direct messages."
 TOO_LONG_FOR_FORM = "That answer is too long to edit in a form, so I've asked the question here."
 
 
-@dataclass
-class _Known:
-    name: str
-    time_zone: str | None
-    fetched: float
-
-
 class SlackChannel:
     def __init__(
         self,
@@ -71,8 +61,8 @@ class SlackChannel:
         self.engine = engine
         self.turns = turns or ThreadTurns(engine)
         self.waiting = waiting
-        self._people: dict[tuple[str, str], _Known] = {}
-        self._background: set[asyncio.Task[None]] = set()
+        self.people = SlackPeople()
+        self.replies = SlackReplies()
 
     # -- wiring ------------------------------------------------------------------------------
 
@@ -98,34 +88,34 @@ class SlackChannel:
     ) -> None:
         if not _is_plain_direct_message(event):
             return
-        person = await self._person(client, _team_id(body), event["user"])
+        person = await self.people.person(client, team_id_of(body), event["user"])
         inbound = Inbound.say(
             person,
             event.get("text") or "",
             event_id=body.get("event_id"),
             conversation_ref=_conversation_ref(body, event["channel"]),
         )
-        await self._deliver(client, event["channel"], await self._turn(inbound))
+        await self.replies.deliver(client, event["channel"], await self._turn(inbound))
 
     async def on_slash_command(
         self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack(text=OPENING_IN_DM)
         user_id = command["user_id"]
-        person = await self._person(client, command.get("team_id", ""), user_id)
+        person = await self.people.person(client, command.get("team_id", ""), user_id)
         channel = await self._open_dm(client, user_id)
         title = (command.get("text") or "").strip() or None
         inbound = Inbound.start(
             person, title=title, conversation_ref=_conversation_ref(command, channel)
         )
-        await self._deliver(client, channel, await self._turn(inbound))
+        await self.replies.deliver(client, channel, await self._turn(inbound))
 
     async def on_message_shortcut(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
         user_id = shortcut["user"]["id"]
-        person = await self._person(client, _team_id(shortcut), user_id)
+        person = await self.people.person(client, team_id_of(shortcut), user_id)
         message = shortcut.get("message") or {}
         link = await self._permalink(
             client, shortcut.get("channel", {}).get("id"), message.get("ts")
@@ -138,17 +128,17 @@ class SlackChannel:
             source_link=link,
             conversation_ref=_conversation_ref(shortcut, channel),
         )
-        await self._deliver(client, channel, await self._turn(inbound))
+        await self.replies.deliver(client, channel, await self._turn(inbound))
 
     async def on_new_request(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
         user_id = body["user"]["id"]
-        person = await self._person(client, _team_id(body), user_id)
+        person = await self.people.person(client, team_id_of(body), user_id)
         channel = await self._open_dm(client, user_id)
         inbound = Inbound.start(person, conversation_ref=_conversation_ref(body, channel))
-        await self._deliver(client, channel, await self._turn(inbound))
+        await self.replies.deliver(client, channel, await self._turn(inbound))
 
     async def on_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
@@ -156,7 +146,7 @@ class SlackChannel:
         await ack()
         user_id = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or await self._open_dm(client, user_id)
-        person = await self._person(client, _team_id(body), user_id)
+        person = await self.people.person(client, team_id_of(body), user_id)
         action_id = blocks.action_id_of(action.get("action_id", ""))
         value = str(action.get("value") or "")
         if action_id == TriageAction.EDIT and await self._open_answer_form(
@@ -168,13 +158,13 @@ class SlackChannel:
         )
         result = await self._turn(inbound)
         if result.refused:
-            await self._refuse(client, channel, user_id, result.messages)
+            await self.replies.refuse(client, channel, user_id, result.messages)
             return
         message = body.get("message")
         if message and action_id in _SETTLING_ACTIONS:
             label = (action.get("text") or {}).get("text") or action_id
-            await self._settle(client, channel, message, label)
-        await self._deliver(client, channel, result)
+            await self.replies.settle(client, channel, message, label)
+        await self.replies.deliver(client, channel, result)
 
     async def on_unknown_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
@@ -192,7 +182,7 @@ class SlackChannel:
         """A form submission runs its (fast, database-only) turn before the ack, so a refused
         answer can be shown inside the form instead of in a message."""
         user_id = body["user"]["id"]
-        person = await self._person(client, _team_id(body), user_id, look_up=False)
+        person = await self.people.person(client, team_id_of(body), user_id, look_up=False)
         state = view.get("state", {}).get("values", {})
         text = (state.get(blocks.ANSWER_BLOCK, {}).get(blocks.ANSWER_INPUT, {}) or {}).get("value")
         inbound = Inbound.press(
@@ -205,16 +195,16 @@ class SlackChannel:
         await ack()
         channel = await self._open_dm(client, user_id)
         if result.refused:
-            await self._refuse(client, channel, user_id, result.messages)
+            await self.replies.refuse(client, channel, user_id, result.messages)
             return
-        await self._deliver(client, channel, result)
+        await self.replies.deliver(client, channel, result)
 
     async def on_home_opened(
         self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        person = await self._person(client, _team_id(body), event["user"])
+        person = await self.people.person(client, team_id_of(body), event["user"])
         lines = await asyncio.to_thread(self.engine.requests_of, person)
         waiting = await asyncio.to_thread(self.waiting, person) if self.waiting else []
         await client.views_publish(user_id=event["user"], view=blocks.home_view(lines, waiting))
@@ -253,39 +243,6 @@ class SlackChannel:
 
     async def _turn(self, inbound: Inbound) -> TurnResult:
         return await self.turns.handle(inbound)
-
-    async def _person(
-        self, client: AsyncWebClient, team_id: str, user_id: str, *, look_up: bool = True
-    ) -> PersonRef:
-        """Name and time zone from users.info, cached for an hour (one call per person, not per
-        turn). Without them the conversation still works, just less personally; ``look_up=False``
-        uses only the cache (before an acknowledgement nothing may wait on Slack)."""
-        key = (team_id, user_id)
-        known = self._people.get(key)
-        stale = known is None or time.monotonic() - known.fetched > PEOPLE_CACHE_SECONDS
-        if not look_up and known is None:
-            known = _Known("", None, 0.0)
-        elif stale:
-            known = _Known("", None, time.monotonic())
-            try:
-                response = await client.users_info(user=user_id)
-                user = response.get("user") or {}
-                profile = user.get("profile") or {}
-                name = profile.get("display_name") or user.get("real_name") or user.get("name")
-                known = _Known(name or "", user.get("tz"), time.monotonic())
-            except SlackApiError as exc:
-                log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            except Exception as exc:  # a timeout or dropped connection: carry on without a name
-                log.warning("users.info failed for %s: %r", user_id, exc)
-            self._people[key] = known
-        assert known is not None
-        return PersonRef(
-            platform=PLATFORM,
-            user_id=user_id,
-            workspace_id=team_id,
-            display_name=known.name,
-            time_zone=known.time_zone,
-        )
 
     async def _open_dm(self, client: AsyncWebClient, user_id: str) -> str:
         response = await client.conversations_open(users=user_id)
@@ -328,61 +285,6 @@ class SlackChannel:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
         return True
 
-    async def _refuse(
-        self, client: AsyncWebClient, channel: str, user_id: str, messages: list[Outbound]
-    ) -> None:
-        log.info("refused an action from %s", user_id)
-        for payload in blocks.turn_payloads(messages):
-            await client.chat_postEphemeral(channel=channel, user=user_id, **payload)
-
-    async def _settle(
-        self, client: AsyncWebClient, channel: str, message: dict[str, Any], label: str
-    ) -> None:
-        try:
-            await client.chat_update(
-                channel=channel,
-                ts=message["ts"],
-                text=message.get("text") or label,
-                blocks=blocks.settled_blocks(message.get("blocks") or [], label),
-            )
-        except SlackApiError as exc:
-            log.warning(
-                "could not settle card %s: %s", message.get("ts"), exc.response.get("error")
-            )
-
-    async def _deliver(self, client: AsyncWebClient, channel: str, result: TurnResult) -> None:
-        if result.duplicate:
-            return
-        for payload in blocks.turn_payloads(result.messages):
-            try:
-                await client.chat_postMessage(channel=channel, **payload)
-            except Exception as exc:  # SlackApiError, or the network after the retry handlers
-                log.error(
-                    "could not deliver a reply for %s to %s (%s); retrying later",
-                    result.request_reference or "no request",
-                    channel,
-                    exc,
-                )
-                self._redeliver_later(client, channel, payload, result.request_reference)
-
-    def _redeliver_later(
-        self, client: AsyncWebClient, channel: str, payload: dict[str, Any], reference: str | None
-    ) -> None:
-        async def redeliver() -> None:
-            for delay in REDELIVERY_DELAYS:
-                await asyncio.sleep(delay)
-                try:
-                    await client.chat_postMessage(channel=channel, **payload)
-                    log.info("delivered the delayed reply for %s", reference or "no request")
-                    return
-                except Exception as exc:
-                    log.warning("redelivery for %s failed again: %s", reference, exc)
-            log.error("gave up delivering a reply for %s to %s", reference, channel)
-
-        task = asyncio.get_running_loop().create_task(redeliver())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
 
 def _is_plain_direct_message(event: dict[str, Any]) -> bool:
     """A person typing in our DM: not a bot, not an edit or deletion, not a channel."""
@@ -394,17 +296,10 @@ def _is_plain_direct_message(event: dict[str, Any]) -> bool:
     )
 
 
-def _team_id(body: dict[str, Any]) -> str:
-    team = body.get("team_id") or body.get("team")
-    if isinstance(team, dict):
-        return str(team.get("id") or "")
-    return str(team or (body.get("user") or {}).get("team_id") or "")
-
-
 def _conversation_ref(body: dict[str, Any], channel: str) -> dict[str, Any]:
     """Where to reach this person later (reminders, outcomes), kept on the conversation row."""
     return {
         "channel": channel,
-        "team_id": _team_id(body),
+        "team_id": team_id_of(body),
         "enterprise_id": body.get("enterprise_id"),
     }
