@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 from bot.assist.verdict import Classification
 
+# The two kinds of draft every submitted request gets.
+CLASSIFICATION = "classification"
+REVIEWER_QUESTIONS = "reviewer_questions"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Provenance:

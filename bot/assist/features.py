@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.assist.signals import ALL_FIELDS, Found, detect, normalise
+from bot.assist.signals import Found, detect, normalise
+from bot.assist.signals.signal import ALL_FIELDS
 
 FIELD_PREFIX = {
     "failing_task": "ft",

@@ -1,8 +1,8 @@
 """Where one person's conversation stands during a turn, and the few writes every step makes.
 
-The triage flow (triage.py) builds on this: it decides what to say; this keeps the request,
-its answers (read once a turn) and the conversation row, and writes answers, unfiled text and
-status changes in the turn's transaction.
+The triage flow builds on this (steps.py, then triage.py): it decides what to say; this keeps
+the request, its answers (read once a turn) and the conversation row, and writes answers,
+unfiled text and status changes in the turn's transaction.
 """
 
 from __future__ import annotations

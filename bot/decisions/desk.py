@@ -4,27 +4,31 @@ Assigning plans the owner's reminders as rows in the same transaction, with a no
 owner at once; snoozing and reassigning re-plan them; recording the outcome cancels the rest,
 tells the requester, and, when the evidence answer named a date, plans a check-in then. Only the
 owner or a reviewer may act; a button pressed after the decision changes nothing and says so.
+The reads are in reads.py and the reminder rows are written by reminder_rows.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.config import AppConfig
 from bot.conversation import copy
-from bot.conversation.engine import Clock, utc_now
-from bot.decisions.evidence_date import named_date
+from bot.decisions.reads import DecisionReads
+from bot.decisions.reminder_rows import (
+    add_reminder,
+    calendar_of,
+    cancel_nudges,
+    plan_follow_up,
+    plan_nudges,
+)
 from bot.messages import PersonRef
-from bot.reminders.nudges import outcome_label
-from bot.reminders.sweep import Kind, is_nudge
-from bot.reminders.working_time import SNOOZE_CHOICES, WorkingCalendar, plan_reminders, zone_of
+from bot.reminders.sweep import Kind
+from bot.reminders.working_time import SNOOZE_CHOICES, WorkingCalendar
 from bot.storage import service
-from bot.storage.database import Database, rows_changed
+from bot.storage.database import rows_changed
 from bot.storage.models import (
     Decision,
     DecisionStatus,
@@ -46,21 +50,8 @@ class DecisionResult:
     decision_id: int | None = None
 
 
-class DecisionDesk:
-    def __init__(
-        self,
-        *,
-        database: Database,
-        config: AppConfig,
-        clock: Clock = utc_now,
-        is_reviewer: Callable[[PersonRef], bool] | None = None,
-    ) -> None:
-        self.database = database
-        self.config = config
-        self.clock = clock
-        self.is_reviewer = is_reviewer or (
-            lambda person: person.user_id in config.review.reviewer_ids(person.platform)
-        )
+class DecisionDesk(DecisionReads):
+    """The operations that change a decision; what only reads it is in DecisionReads."""
 
     # -- reviewers ----------------------------------------------------------------------------
 
@@ -104,8 +95,8 @@ class DecisionDesk:
             )
             session.add(decision)
             session.flush()
-            _add_reminder(session, decision, Kind.ASSIGNED, now, recipient_id=owner_row.id)
-            planned = self._plan(session, decision, owner_row, due, after=now)
+            add_reminder(session, decision, Kind.ASSIGNED, now, recipient_id=owner_row.id)
+            planned = plan_nudges(session, decision, calendar, due, after=now)
             service.change_status(
                 session,
                 request=request,
@@ -164,10 +155,10 @@ class DecisionDesk:
             )
             if won != 1:
                 return DecisionResult(False, self._already_made(session, decision_id))
-            _cancel_nudges(session, decision_id)
+            cancel_nudges(session, decision_id)
             session.refresh(decision)
-            _add_reminder(session, decision, Kind.OUTCOME, now, recipient_id=request.requester_id)
-            follow_up = self._plan_follow_up(session, decision, request, now)
+            add_reminder(session, decision, Kind.OUTCOME, now, recipient_id=request.requester_id)
+            follow_up = plan_follow_up(session, decision, request, self.config.reminders, now)
             service.change_status(
                 session, request=request, status=RequestStatus.DECIDED, actor_id=actor.id, now=now
             )
@@ -216,7 +207,7 @@ class DecisionDesk:
             kind = Kind.ESCALATION if Kind.ESCALATION in kinds else Kind.SNOOZED
             if kind is Kind.SNOOZED and until > decision.due_at:
                 kind = Kind.OVERDUE
-            _add_reminder(session, decision, kind, until)
+            add_reminder(session, decision, kind, until)
             decision.snoozed_until = until
             session.add(decision)
             service.record_audit(
@@ -248,7 +239,7 @@ class DecisionDesk:
                 return DecisionResult(
                     False, f"{owner.display_name or owner.user_id} owns it already."
                 )
-            _cancel_nudges(session, decision_id)
+            cancel_nudges(session, decision_id)
             calendar = self._calendar(new_owner)
             due = self._calendar(session.get(Person, before)).local_day(decision.due_at)
             decision.owner_id = new_owner.id or 0
@@ -256,8 +247,8 @@ class DecisionDesk:
             decision.snoozed_until = None
             session.add(decision)
             session.flush()
-            _add_reminder(session, decision, Kind.ASSIGNED, now, recipient_id=new_owner.id)
-            self._plan(session, decision, new_owner, due, after=now)
+            add_reminder(session, decision, Kind.ASSIGNED, now, recipient_id=new_owner.id)
+            plan_nudges(session, decision, calendar, due, after=now)
             service.record_audit(
                 session,
                 actor_id=actor.id,
@@ -327,109 +318,8 @@ class DecisionDesk:
                 decision_id,
             )
 
-    def open_for(self, request_id: int) -> Decision | None:
-        with self.database.session(write=False) as session:
-            return session.exec(
-                select(Decision).where(
-                    Decision.request_id == request_id, Decision.status == DecisionStatus.OPEN
-                )
-            ).first()
-
-    def latest_for(self, request_id: int) -> Decision | None:
-        """The newest decision on a request, open or made (check-ins come after it is made)."""
-        with self.database.session(write=False) as session:
-            return session.exec(
-                select(Decision)
-                .where(Decision.request_id == request_id)
-                .order_by(col(Decision.id).desc())
-            ).first()
-
-    def form_for(self, *, decision_id: int, by: PersonRef) -> tuple[Decision, str] | str:
-        """The open decision and its reference, for a form only its owner or a reviewer may
-        open; otherwise why not (nothing is written, the submission is checked again)."""
-        with self.database.session(write=False) as session:
-            decision = session.get(Decision, decision_id)
-            request = session.get(Request, decision.request_id) if decision else None
-            if decision is None or request is None:
-                return copy.UNKNOWN_ACTION
-            actor = service.find_person(session, ref=by)
-            mine = actor is not None and actor.id == decision.owner_id
-            if not mine and not self.is_reviewer(by):
-                return copy.DECISION_NOT_YOURS
-            if decision.status != DecisionStatus.OPEN:
-                return self._already_made(session, decision_id)
-            return decision, request.reference
-
-    def people_on(
-        self, platform: str, *, workspace_id: str | None = None, limit: int = 100
-    ) -> list[tuple[str, str]]:
-        """(platform user id, name) of the people the bot knows on a platform, in one tenant or
-        workspace if given, for pickers the platform cannot fill itself (a Teams card has no
-        people search in Adaptive Cards 1.5)."""
-        query = select(Person).where(Person.platform == platform)
-        if workspace_id is not None:
-            query = query.where(Person.workspace_id == workspace_id)
-        with self.database.session(write=False) as session:
-            people = session.exec(query.order_by(col(Person.display_name)).limit(limit)).all()
-        return [(p.platform_user_id, p.display_name or p.platform_user_id) for p in people]
-
-    def known_person(self, platform: str, workspace_id: str, user_id: str) -> PersonRef | None:
-        """Someone the bot has met, with the name and time zone it knows them by."""
-        ref = PersonRef(platform=platform, user_id=user_id, workspace_id=workspace_id)
-        with self.database.session(write=False) as session:
-            person = service.find_person(session, ref=ref)
-        if person is None:
-            return None
-        return PersonRef(
-            platform=person.platform,
-            user_id=person.platform_user_id,
-            workspace_id=person.workspace_id,
-            display_name=person.display_name,
-            time_zone=person.time_zone,
-        )
-
     def _calendar(self, person: Person | None) -> WorkingCalendar:
-        policy = self.config.reminders
-        zone = zone_of(person.time_zone if person else None, policy.default_time_zone)
-        return WorkingCalendar(policy, zone)
-
-    def _plan(
-        self, session: Session, decision: Decision, owner: Person, due: date, *, after: datetime
-    ) -> int:
-        planned = [
-            (kind, moment)
-            for kind, moment in plan_reminders(
-                due=due, policy=self.config.reminders, zone=self._calendar(owner).zone
-            )
-            if moment > after
-        ]
-        if not planned:  # assigned when even the escalation day had passed: escalate next
-            calendar = self._calendar(owner)
-            step = self.config.reminders.overdue_every_working_days
-            next_day = calendar.add_working_days(calendar.local_day(after), step)
-            planned = [(Kind.ESCALATION.value, calendar.start_of(next_day))]
-        for kind, moment in planned:
-            _add_reminder(session, decision, Kind(kind), moment)
-        return len(planned)
-
-    def _plan_follow_up(
-        self, session: Session, decision: Decision, request: Request, now: datetime
-    ) -> date | None:
-        question = self.config.reminders.follow_up_question
-        answer = service.latest_answers(session, request_id=request.id or 0).get(question)
-        if answer is None or answer.skipped:
-            return None
-        owner = session.get(Person, decision.owner_id)
-        calendar = self._calendar(owner)
-        day = named_date(answer.text, today=calendar.local_day(now))
-        if day is None:
-            return None
-        moment = calendar.within_hours(max(calendar.start_of(calendar.on_or_after(day)), now))
-        decision.follow_up_at = moment
-        decision.follow_up_evidence = answer.text
-        session.add(decision)
-        _add_reminder(session, decision, Kind.FOLLOW_UP, moment, recipient_id=decision.owner_id)
-        return calendar.local_day(moment)
+        return calendar_of(self.config.reminders, person)
 
     def _open_decision(
         self, session: Session, decision_id: int, by: PersonRef, now: datetime, refusal: str
@@ -457,49 +347,3 @@ class DecisionDesk:
             now=now,
         )
         return DecisionResult(False, copy.DECISION_NOT_YOURS)
-
-    def _already_made(self, session: Session, decision_id: int) -> str:
-        decision = session.get(Decision, decision_id)
-        request = session.get(Request, decision.request_id) if decision else None
-        return copy.DECISION_ALREADY_MADE.format(
-            reference=request.reference if request else decision_id,
-            outcome=outcome_label(decision.outcome if decision else None),
-        )
-
-
-def _add_reminder(
-    session: Session,
-    decision: Decision,
-    kind: Kind,
-    moment: datetime,
-    *,
-    recipient_id: int | None = None,
-) -> None:
-    """The next row for this decision; (decision, sequence) is unique, so two writers racing
-    for the same number fail rather than both succeed."""
-    last = session.exec(
-        select(func.max(Reminder.sequence)).where(Reminder.decision_id == decision.id)
-    ).one()
-    session.add(
-        Reminder(
-            decision_id=decision.id or 0,
-            sequence=(last or 0) + 1,
-            kind=kind.value,
-            due_at=moment,
-            recipient_id=recipient_id,
-        )
-    )
-    session.flush()
-
-
-def _cancel_nudges(session: Session, decision_id: int) -> None:
-    """The owner's reminders still ahead (notices to other people stay)."""
-    session.execute(
-        update(Reminder)
-        .where(
-            col(Reminder.decision_id) == decision_id,
-            col(Reminder.status).in_([ReminderStatus.PENDING, ReminderStatus.CLAIMED]),
-            col(Reminder.kind).in_([k.value for k in Kind if is_nudge(k)]),
-        )
-        .values(status=ReminderStatus.CANCELLED)
-    )

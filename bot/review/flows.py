@@ -5,36 +5,25 @@ A channel hands every review action here (``act``) with the inputs of its form, 
 draws what comes back: a refusal or confirmation for the person who acted, a form to fill in
 first, and the review card redrawn. Who may act is decided here and nowhere else; who is told
 is written down as a notice row, which the reminder sweep sends once through whichever channel
-reaches that person.
+reaches that person. The card itself is drawn in card.py.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from bot.assist.questions import questions_as_lines, questions_from_lines
-from bot.assist.service import CLASSIFICATION, Assistant, DraftView, ReviewCard, describe
+from bot.assist.cards import ReviewCard
+from bot.assist.drafts import CLASSIFICATION
+from bot.assist.questions import questions_from_lines
+from bot.assist.service import Assistant
 from bot.config import AppConfig
 from bot.conversation.engine import Clock, utc_now
-from bot.messages import (
-    ActResult,
-    Button,
-    ButtonStyle,
-    Card,
-    CardSection,
-    Choice,
-    ChoiceField,
-    Form,
-    PersonRef,
-    TextField,
-)
-from bot.reminders.nudges import DecisionAction
+from bot.messages import ActResult, Card, Form, PersonRef
 from bot.reminders.sweep import Kind
 from bot.review import copy
+from bot.review.card import ClarificationView, draw_card
 from bot.review.forms import (
     ACTIONS,
     ANSWER,
@@ -44,27 +33,17 @@ from bot.review.forms import (
     REJECT,
     answer_form,
     ask_form,
-    reject_form,
 )
 from bot.review.reviewers import Reviewers
 from bot.storage import clarifications, decisions, service
 from bot.storage.database import Database
-from bot.storage.models import Clarification, DraftStatus, Person, RequestStatus, reference_for
+from bot.storage.models import Clarification, DraftStatus, Person, reference_for
 
 log = logging.getLogger(__name__)
 
 _VERDICTS = {APPROVE: DraftStatus.APPROVED, EDIT: DraftStatus.EDITED, REJECT: DraftStatus.REJECTED}
 _CAN_BE_TOLD_IN_CHAT = ("slack", "teams")
 """Platforms the sweep can write to; a terminal requester hears at their next chat instead."""
-
-
-@dataclass(frozen=True)
-class ClarificationView:
-    question: str
-    asked_by: str
-    asked_at: datetime
-    answer: str | None
-    answered_at: datetime | None
 
 
 class ReviewFlow:
@@ -92,7 +71,9 @@ class ReviewFlow:
         review = self.assistant.review_card(request_id)
         if review is None:
             return None
-        return self._draw(review, self.clarifications(request_id), self._decision(review))
+        return draw_card(
+            review, self.clarifications(request_id), self._decision(review), self.config.categories
+        )
 
     def _decision(self, review: ReviewCard) -> str:
         """What the card says of the request's decision, once one is assigned."""
@@ -125,95 +106,6 @@ class ReviewFlow:
             )
             for row in rows
         ]
-
-    def _draw(self, review: ReviewCard, asked: list[ClarificationView], decision: str = "") -> Card:
-        sections = [CardSection(heading=prompt, typed=answer) for prompt, answer in review.answers]
-        sections += [self._draft_section(draft) for draft in review.drafts]
-        if decision:
-            sections.append(CardSection(heading=copy.DECISION_HEADING, typed=decision))
-        if asked:
-            lines = []
-            for item in asked:
-                lines.append(
-                    copy.ASKED_LINE.format(
-                        who=item.asked_by, when=_when(item.asked_at), question=item.question
-                    )
-                )
-                lines.append(
-                    copy.ANSWERED_LINE.format(when=_when(item.answered_at), answer=item.answer)
-                    if item.answer is not None
-                    else copy.NOT_ANSWERED_YET
-                )
-            sections.append(
-                CardSection(heading=copy.CLARIFICATIONS_HEADING, typed="\n".join(lines))
-            )
-        request_buttons = [
-            Button(copy.BUTTON_ASK, ASK, str(review.request_id), form=ask_form(review.request_id))
-        ]
-        if review.status in (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW):
-            request_buttons.insert(
-                0, Button(copy.BUTTON_ASSIGN, DecisionAction.ASSIGN, str(review.request_id))
-            )
-        sections.append(CardSection(buttons=tuple(request_buttons)))
-        title = copy.CARD_TITLE.format(reference=review.reference)
-        return Card(
-            title=title,
-            subtitle=copy.CARD_FROM.format(requester=review.requester),
-            sections=tuple(sections),
-            text=title,
-        )
-
-    def _draft_section(self, draft: DraftView) -> CardSection:
-        kind = copy.KIND_CLASSIFICATION if draft.kind == CLASSIFICATION else copy.KIND_QUESTIONS
-        heading = copy.DRAFT_HEADING.format(kind=kind, label=draft.label)
-        if draft.status != DraftStatus.PENDING:
-            settled = copy.DECIDED_LINE.format(
-                status=draft.status.capitalize(),
-                who=draft.decided_by,
-                when=_when(draft.decided_at),
-                why=f": {draft.reason}" if draft.reason else "",
-            )
-            return CardSection(heading=heading, typed=describe(draft), note=settled)
-        value = str(draft.id)
-        buttons = (
-            Button(copy.BUTTON_APPROVE, APPROVE, value, ButtonStyle.PRIMARY),
-            Button(copy.BUTTON_EDIT, EDIT, value, form=self._edit_form(draft)),
-            Button(
-                copy.BUTTON_REJECT, REJECT, value, ButtonStyle.DANGER, form=reject_form(draft.id)
-            ),
-        )
-        return CardSection(
-            heading=heading, typed=describe(draft), note=draft.note or "", buttons=buttons
-        )
-
-    def _edit_form(self, draft: DraftView) -> Form:
-        value = str(draft.id)
-        if draft.kind == CLASSIFICATION:
-            fit = "yes" if draft.content.get("training_fit") else "no"
-            fields: tuple[Any, ...] = (
-                ChoiceField(
-                    "category",
-                    copy.LABEL_CATEGORY,
-                    tuple(Choice(c.id, c.label) for c in self.config.categories),
-                    initial=str(draft.content.get("category") or ""),
-                ),
-                ChoiceField(
-                    "training_fit",
-                    copy.LABEL_TRAINING_FIT,
-                    (Choice("yes", copy.YES), Choice("no", copy.NO)),
-                    initial=fit,
-                ),
-            )
-        else:
-            fields = (
-                TextField(
-                    "questions",
-                    copy.LABEL_QUESTIONS,
-                    initial=questions_as_lines(draft.content),
-                    max_length=4000,
-                ),
-            )
-        return Form(EDIT, value, copy.FORM_EDIT_TITLE, copy.FORM_EDIT_SUBMIT, fields)
 
     # -- what anyone may do -----------------------------------------------------------------
 
@@ -402,7 +294,3 @@ def _id(value: str) -> int | None:
 
 def _name(person: Person | None) -> str:
     return (person.display_name or person.platform_user_id) if person else "someone"
-
-
-def _when(moment: datetime | None) -> str:
-    return f" at {moment:%Y-%m-%d %H:%M} UTC" if moment else ""

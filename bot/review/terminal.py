@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.assist.service import CLASSIFICATION, label
+from bot.assist.cards import label
+from bot.assist.drafts import CLASSIFICATION
 from bot.storage.models import Draft, Request
 
 

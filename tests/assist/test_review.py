@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
+from bot.assist.cards import AI_LABEL, label
 from bot.assist.llm import LlmClassifier
-from bot.assist.service import AI_LABEL, Assistant, label
+from bot.assist.service import Assistant
 from bot.config import AppConfig, Settings
 from bot.conversation.engine import Engine
 from bot.messages import PersonRef

@@ -8,10 +8,9 @@ The few mrkdwn strings we build from app.yaml text are escaped (&, <, >) first.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import lru_cache, wraps
+from typing import Any, TypeVar, cast
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -31,7 +30,7 @@ from slack_sdk.models.views import View
 from bot.conversation import copy
 from bot.conversation.commands import TriageAction
 from bot.decisions.waiting import WaitingItem, waiting_line
-from bot.messages import AnswerForm, Button, ButtonStyle, Outbound, RequestLine, Summary
+from bot.messages import AnswerForm, Button, ButtonStyle, Form, Outbound, RequestLine, Summary
 from bot.reminders.nudges import decision_buttons
 from bot.text import shorten
 
@@ -44,6 +43,8 @@ NEW_REQUEST_ACTION = "triage-request-new"
 HOME_BLOCK_LIMIT = 100
 CACHED_TEXT_LIMIT = 2000
 BUTTON_VALUE_LIMIT = 2000
+
+Builder = TypeVar("Builder", bound=Callable[..., dict[str, Any]])
 
 
 def escape(text: str) -> str:
@@ -103,7 +104,7 @@ def message_dicts(message: Outbound) -> tuple[dict[str, Any], ...]:
     """A message's blocks as Slack's JSON, each block built through slack_sdk's models (which
     check Slack's limits). That costs more than the rest of a reply, and prompts, progress
     lines, hints and button rows repeat for every requester, so those are built once and
-    reused; what a person typed is built each time. Callers must not mutate what this returns."""
+    reused; what a person typed is built each time. Every call returns blocks of its own."""
     blocks: list[dict[str, Any]] = []
     if message.progress:
         blocks.append(_progress_dict(message.progress))
@@ -117,12 +118,49 @@ def message_dicts(message: Outbound) -> tuple[dict[str, Any], ...]:
     return tuple(blocks)
 
 
-@lru_cache(maxsize=512)
+def _cached_block(maxsize: int) -> Callable[[Builder], Builder]:
+    """lru_cache for a block builder, but each caller gets a copy of its own: a block is a
+    nest of dicts and lists that a caller may add to (an accessory, a value), and what one
+    message does to its blocks must never reach the next message's."""
+
+    def decorate(build: Builder) -> Builder:
+        cached = lru_cache(maxsize=maxsize)(build)
+
+        @wraps(build)
+        def fresh(*args: Hashable) -> dict[str, Any]:
+            return _copy(cached(*args))
+
+        return cast(Builder, fresh)
+
+    return decorate
+
+
+def _copy(block: dict[str, Any]) -> dict[str, Any]:
+    """A block copied down to its last dict and list (Block Kit JSON nests nothing else; the
+    strings, numbers and booleans in it cannot be changed in place). A shallow copy with its
+    few nested values replaced is faster than rebuilding every key."""
+    copied = block.copy()
+    for key, value in block.items():
+        if type(value) is dict:
+            copied[key] = _copy(value)
+        elif type(value) is list:
+            copied[key] = _copy_list(value)
+    return copied
+
+
+def _copy_list(items: list[Any]) -> list[Any]:
+    return [
+        _copy(item) if type(item) is dict else _copy_list(item) if type(item) is list else item
+        for item in items
+    ]
+
+
+@_cached_block(maxsize=512)
 def _progress_dict(progress: str) -> dict[str, Any]:
     return ContextBlock(elements=[MarkdownTextObject(text=f"*{escape(progress)}*")]).to_dict()
 
 
-@lru_cache(maxsize=512)
+@_cached_block(maxsize=512)
 def _hint_dict(hint: str) -> dict[str, Any]:
     return ContextBlock(elements=[plain(hint, CONTEXT_LIMIT)]).to_dict()
 
@@ -133,7 +171,7 @@ def _section_dict(text: str) -> dict[str, Any]:
     return _cached_section_dict(text)
 
 
-@lru_cache(maxsize=2048)
+@_cached_block(maxsize=2048)
 def _cached_section_dict(text: str) -> dict[str, Any]:
     return SectionBlock(text=plain(text)).to_dict()
 
@@ -143,22 +181,27 @@ def actions_dict(buttons: Sequence[Button]) -> dict[str, Any]:
     '12:failing_task:0'), so the row is built once per shape and the values put in after."""
     if any(len(button.value) > BUTTON_VALUE_LIMIT for button in buttons[:25]):
         return actions_block(buttons).to_dict()  # slack_sdk refuses it, as it should
-    shape = tuple(replace(button, value="") for button in buttons[:25])
-    row = _actions_shape_dict(shape)
-    elements = [
-        {**element, "value": button.value} if button.value else element
-        for element, button in zip(row["elements"], buttons, strict=False)
-    ]
-    return {**row, "elements": elements}
+    shape = tuple((b.label, b.action_id, b.style, b.form) for b in buttons[:25])
+    row = _actions_shape_dict(shape)  # a copy of its own, so the values go straight in
+    for element, button in zip(row["elements"], buttons, strict=False):
+        if button.value:
+            element["value"] = button.value
+    return row
 
 
-@lru_cache(maxsize=1024)
-def _actions_shape_dict(shape: tuple[Button, ...]) -> dict[str, Any]:
-    return actions_block(shape).to_dict()
+ButtonShape = tuple[str, str, ButtonStyle, Form | None]
+"""A button but for its value (label, action id, style, form): a tuple, because copying each
+Button without its value (dataclasses.replace) cost ten times as much on every row drawn."""
+
+
+@_cached_block(maxsize=1024)
+def _actions_shape_dict(shape: tuple[ButtonShape, ...]) -> dict[str, Any]:
+    buttons = [Button(label, action, "", style, form) for label, action, style, form in shape]
+    return actions_block(buttons).to_dict()
 
 
 def _summary_dicts(summary: Summary) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [_DIVIDER]
+    blocks: list[dict[str, Any]] = [_divider_dict()]
     for item in summary.items:
         if item.skipped:
             answer = "(skipped)"
@@ -173,18 +216,20 @@ def _summary_dicts(summary: Summary) -> list[dict[str, Any]]:
         section = SectionBlock(text=plain(answer, SUMMARY_ANSWER_LIMIT)).to_dict()
         blocks.append({**section, "accessory": edit})
     blocks.extend(ContextBlock(elements=[plain(n, CONTEXT_LIMIT)]).to_dict() for n in summary.notes)
-    blocks.append(_DIVIDER)
+    blocks.append(_divider_dict())
     return blocks
 
 
-@lru_cache(maxsize=512)
+@_cached_block(maxsize=512)
 def _summary_prompt_dict(number: int, prompt: str) -> dict[str, Any]:
     return ContextBlock(
         elements=[MarkdownTextObject(text=f"*{number}. {escape(prompt)}*")]
     ).to_dict()
 
 
-_DIVIDER = DividerBlock().to_dict()
+@_cached_block(maxsize=1)
+def _divider_dict() -> dict[str, Any]:
+    return DividerBlock().to_dict()
 
 
 def settled_blocks(blocks: Iterable[dict[str, Any]], chosen: str) -> list[dict[str, Any]]:

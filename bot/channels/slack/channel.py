@@ -15,36 +15,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks
-from bot.channels.slack.replies import post_replies, replies_through
+from bot.channels.slack.payloads import (
+    conversation_ref,
+    interaction_id,
+    is_plain_direct_message,
+    message_link,
+)
+from bot.channels.slack.people import SlackPeople, team_id_of
+from bot.channels.slack.replies import post_replies, refuse, replies_through, settle
 from bot.conversation import copy
 from bot.conversation.commands import TriageAction
 from bot.conversation.engine import Engine
 from bot.decisions.waiting import WaitingItem
 from bot.delivery.outbox import DeliveryFailed, Outbox
-from bot.messages import Inbound, Outbound, PersonRef, TurnResult
+from bot.messages import Inbound, PersonRef, TurnResult
 from bot.runtime.turns import ThreadTurns, TurnFailed, Turns
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
 SLASH_COMMAND = "/triage"
 MESSAGE_SHORTCUT = "triage-message-shortcut"
-PEOPLE_CACHE_SECONDS = 3600
-LOOKUP_BEFORE_ACK_SECONDS = 1.0
 SLOW_TURN_SECONDS = 3.0
 """A turn still waiting (on a database lock) after this long: the person hears it is coming."""
-_PLAIN_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
 # Buttons whose card is settled once used; Edit opens a form and leaves the summary usable.
 _SETTLING_ACTIONS = {
     TriageAction.CONTINUE,
@@ -60,13 +60,6 @@ TOO_LONG_FOR_FORM = "That answer is too long to edit in a form, so I've asked th
 STILL_SAVING = "Got it. Saving is slow at the moment; my reply is on its way."
 
 
-@dataclass
-class _Known:
-    name: str
-    time_zone: str | None
-    fetched: float
-
-
 class SlackChannel:
     def __init__(
         self,
@@ -80,7 +73,7 @@ class SlackChannel:
         self.turns = turns or ThreadTurns(engine)
         self.waiting = waiting
         self.outbox = outbox
-        self._people: dict[tuple[str, str], _Known] = {}
+        self.people = SlackPeople()
         self._committing: dict[str, asyncio.Future[None]] = {}
 
     def hold_ack(self, body: dict[str, Any]) -> asyncio.Future[None] | None:
@@ -93,7 +86,7 @@ class SlackChannel:
             and isinstance(event, dict)
             and isinstance(event_id, str)
             and event.get("type") == "message"
-            and _is_plain_direct_message(event)
+            and is_plain_direct_message(event)
         ):
             return None
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -128,12 +121,12 @@ class SlackChannel:
     async def on_message(
         self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        if not _is_plain_direct_message(event):
+        if not is_plain_direct_message(event):
             return
         committed = self._committing.get(str(body.get("event_id")))
         try:
-            person = await self._person(client, _team_id(body), event["user"])
-            reference = _conversation_ref(body, event["channel"])
+            person = await self.people.person(client, team_id_of(body), event["user"])
+            reference = conversation_ref(body, event["channel"])
             inbound = Inbound.say(
                 person,
                 event.get("text") or "",
@@ -152,13 +145,15 @@ class SlackChannel:
     ) -> None:
         try:
             user_id = command["user_id"]
-            person = await self._person(client, command.get("team_id", ""), user_id, wait=True)
+            person = await self.people.person(
+                client, command.get("team_id", ""), user_id, wait=True
+            )
             title = (command.get("text") or "").strip() or None
             inbound = Inbound.start(
                 person,
                 title=title,
-                event_id=_interaction_id(command),
-                reply_to=self._reply_to(_conversation_ref(command, user_id)),
+                event_id=interaction_id(command),
+                reply_to=self._reply_to(conversation_ref(command, user_id)),
             )
             result = await self._turn(inbound)
         finally:
@@ -170,16 +165,16 @@ class SlackChannel:
     ) -> None:
         try:
             user_id = shortcut["user"]["id"]
-            person = await self._person(client, _team_id(shortcut), user_id, wait=True)
+            person = await self.people.person(client, team_id_of(shortcut), user_id, wait=True)
             message = shortcut.get("message") or {}
-            link = await self._permalink(client, shortcut, message.get("ts"))
+            link = await message_link(client, shortcut, message.get("ts"))
             inbound = Inbound.start(
                 person,
                 title=(message.get("text") or "").strip() or None,
                 fresh=True,
                 source_link=link,
-                event_id=_interaction_id(shortcut),  # a replayed request cancels nothing
-                reply_to=self._reply_to(_conversation_ref(shortcut, user_id)),
+                event_id=interaction_id(shortcut),  # a replayed request cancels nothing
+                reply_to=self._reply_to(conversation_ref(shortcut, user_id)),
             )
             result = await self._turn(inbound)
         finally:
@@ -191,11 +186,11 @@ class SlackChannel:
     ) -> None:
         try:
             user_id = body["user"]["id"]
-            person = await self._person(client, _team_id(body), user_id, wait=True)
+            person = await self.people.person(client, team_id_of(body), user_id, wait=True)
             inbound = Inbound.start(
                 person,
-                event_id=_interaction_id(body),
-                reply_to=self._reply_to(_conversation_ref(body, user_id)),
+                event_id=interaction_id(body),
+                reply_to=self._reply_to(conversation_ref(body, user_id)),
             )
             result = await self._turn(inbound)
         finally:
@@ -211,18 +206,18 @@ class SlackChannel:
         try:
             user_id = body["user"]["id"]
             channel = (body.get("channel") or {}).get("id") or await self._open_dm(client, user_id)
-            person = await self._person(client, _team_id(body), user_id)
+            person = await self.people.person(client, team_id_of(body), user_id)
             value = str(action.get("value") or "")
             if action_id == TriageAction.EDIT and await self._open_answer_form(
                 client, body, person, value, channel
             ):
                 return
-            reference = _conversation_ref(body, channel)
+            reference = conversation_ref(body, channel)
             inbound = Inbound.press(
                 person,
                 action_id,
                 value,
-                event_id=_interaction_id(body, action),
+                event_id=interaction_id(body, action),
                 conversation_ref=reference,
                 reply_to=self._reply_to(reference),
             )
@@ -231,12 +226,12 @@ class SlackChannel:
             if action_id != TriageAction.EDIT:
                 await ack()
         if result.refused:
-            await self._refuse(client, channel, user_id, result.messages)
+            await refuse(client, channel, user_id, result.messages)
             return
         message = body.get("message")
         if message and action_id in _SETTLING_ACTIONS:
             label = (action.get("text") or {}).get("text") or action_id
-            await self._settle(client, channel, message, label)
+            await settle(client, channel, message, label)
         await self._deliver(client, channel, result)
 
     async def on_unknown_action(
@@ -255,7 +250,7 @@ class SlackChannel:
         """A form submission runs its (fast, database-only) turn before the ack, so a refused
         answer can be shown inside the form instead of in a message."""
         user_id = body["user"]["id"]
-        person = await self._person(client, _team_id(body), user_id, look_up=False)
+        person = await self.people.person(client, team_id_of(body), user_id, look_up=False)
         state = view.get("state", {}).get("values", {})
         text = (state.get(blocks.ANSWER_BLOCK, {}).get(blocks.ANSWER_INPUT, {}) or {}).get("value")
         inbound = Inbound.press(
@@ -263,8 +258,8 @@ class SlackChannel:
             TriageAction.REPLACE,
             view.get("private_metadata", ""),
             text=text or "",
-            event_id=_interaction_id(body),
-            reply_to=self._reply_to({"channel": user_id, "team_id": _team_id(body)}),
+            event_id=interaction_id(body),
+            reply_to=self._reply_to({"channel": user_id, "team_id": team_id_of(body)}),
         )
         result = await self._turn(inbound)
         if result.problem and not result.refused:
@@ -275,7 +270,7 @@ class SlackChannel:
         await ack()
         channel = await self._open_dm(client, user_id)
         if result.refused:
-            await self._refuse(client, channel, user_id, result.messages)
+            await refuse(client, channel, user_id, result.messages)
             return
         await self._deliver(client, channel, result)
 
@@ -284,7 +279,7 @@ class SlackChannel:
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        person = await self._person(client, _team_id(body), event["user"])
+        person = await self.people.person(client, team_id_of(body), event["user"])
         lines = await asyncio.to_thread(self.engine.requests_of, person)
         waiting = await asyncio.to_thread(self.waiting, person) if self.waiting else []
         await client.views_publish(user_id=event["user"], view=blocks.home_view(lines, waiting))
@@ -341,76 +336,9 @@ class SlackChannel:
         """Where the replies go, to keep in the outbox with the turn (if this channel has one)."""
         return reference if self.outbox is not None else None
 
-    async def _person(
-        self,
-        client: AsyncWebClient,
-        team_id: str,
-        user_id: str,
-        *,
-        look_up: bool = True,
-        wait: bool = False,
-    ) -> PersonRef:
-        """Name and time zone from users.info, cached for an hour (one call per person, not per
-        turn). Without them the conversation still works, just less personally; ``look_up=False``
-        uses only the cache, ``wait=True`` waits on Slack only briefly (both for listeners that
-        acknowledge after their turn: Slack allows 3 s in all)."""
-        key = (team_id, user_id)
-        known = self._people.get(key)
-        stale = known is None or time.monotonic() - known.fetched > PEOPLE_CACHE_SECONDS
-        if not look_up and known is None:
-            known = _Known("", None, 0.0)
-        elif stale:
-            # A failed look-up is tried again in a minute, not an hour.
-            known = _Known("", None, time.monotonic() - PEOPLE_CACHE_SECONDS + 60)
-            try:
-                lookup = client.users_info(user=user_id)
-                response = await (
-                    asyncio.wait_for(lookup, LOOKUP_BEFORE_ACK_SECONDS) if wait else lookup
-                )
-                user = response.get("user") or {}
-                profile = user.get("profile") or {}
-                name = profile.get("display_name") or user.get("real_name") or user.get("name")
-                known = _Known(name or "", user.get("tz"), time.monotonic())
-            except SlackApiError as exc:
-                log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            except Exception as exc:  # a timeout or dropped connection: carry on without a name
-                log.warning("users.info failed for %s: %r", user_id, exc)
-            self._people[key] = known
-        assert known is not None
-        return PersonRef(
-            platform=PLATFORM,
-            user_id=user_id,
-            workspace_id=team_id,
-            display_name=known.name,
-            time_zone=known.time_zone,
-        )
-
     async def _open_dm(self, client: AsyncWebClient, user_id: str) -> str:
         response = await client.conversations_open(users=user_id)
         return str(response["channel"]["id"])
-
-    async def _permalink(
-        self, client: AsyncWebClient, shortcut: dict[str, Any], ts: str | None
-    ) -> str | None:
-        """The message's link, from Slack if it answers quickly, else built from the
-        workspace's domain the way Slack builds it (before the acknowledgement)."""
-        channel = (shortcut.get("channel") or {}).get("id")
-        if not (channel and ts):
-            return None
-        try:
-            response = await asyncio.wait_for(
-                client.chat_getPermalink(channel=channel, message_ts=ts),
-                LOOKUP_BEFORE_ACK_SECONDS,
-            )
-            return str(response["permalink"])
-        except SlackApiError as exc:
-            log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
-        except Exception as exc:
-            log.warning("chat.getPermalink failed: %r", exc)
-        domain = (shortcut.get("team") or {}).get("domain")
-        if not domain:
-            return None
-        return f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
     async def _open_answer_form(
         self,
@@ -437,28 +365,6 @@ class SlackChannel:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
         return True
 
-    async def _refuse(
-        self, client: AsyncWebClient, channel: str, user_id: str, messages: list[Outbound]
-    ) -> None:
-        log.info("refused an action from %s", user_id)
-        for payload in blocks.turn_payloads(messages):
-            await client.chat_postEphemeral(channel=channel, user=user_id, **payload)
-
-    async def _settle(
-        self, client: AsyncWebClient, channel: str, message: dict[str, Any], label: str
-    ) -> None:
-        try:
-            await client.chat_update(
-                channel=channel,
-                ts=message["ts"],
-                text=message.get("text") or label,
-                blocks=blocks.settled_blocks(message.get("blocks") or [], label),
-            )
-        except SlackApiError as exc:
-            log.warning(
-                "could not settle card %s: %s", message.get("ts"), exc.response.get("error")
-            )
-
     async def _deliver(self, client: AsyncWebClient, channel: str, result: TurnResult) -> None:
         if self.outbox is not None:
             await self.outbox.deliver(result, {"channel": channel}, send=replies_through(client))
@@ -474,38 +380,3 @@ class SlackChannel:
                 channel,
                 exc.error,
             )
-
-
-def _is_plain_direct_message(event: dict[str, Any]) -> bool:
-    """A person typing in our DM: not a bot, not an edit or deletion, not a channel."""
-    return (
-        event.get("channel_type") == "im"
-        and event.get("subtype") in _PLAIN_MESSAGE_SUBTYPES
-        and not event.get("bot_id")
-        and bool(event.get("user"))
-    )
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    team = body.get("team_id") or body.get("team")
-    if isinstance(team, dict):
-        return str(team.get("id") or "")
-    return str(team or (body.get("user") or {}).get("team_id") or "")
-
-
-def _interaction_id(body: dict[str, Any], action: dict[str, Any] | None = None) -> str | None:
-    """A button press, command or shortcut as one delivery: Slack gives each interaction its
-    own trigger id, so the same request replayed (or run again after a crash) is recognised."""
-    trigger = body.get("trigger_id")
-    if not isinstance(trigger, str) or not trigger:
-        return None
-    return f"trigger:{trigger}:{(action or {}).get('action_ts', '')}"[:200]
-
-
-def _conversation_ref(body: dict[str, Any], channel: str) -> dict[str, Any]:
-    """Where to reach this person later (reminders, outcomes), kept on the conversation row."""
-    return {
-        "channel": channel,
-        "team_id": _team_id(body),
-        "enterprise_id": body.get("enterprise_id"),
-    }

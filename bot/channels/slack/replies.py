@@ -1,4 +1,5 @@
-"""Sending outbox rows to Slack, and telling the review channel about one that never arrived.
+"""Getting replies to Slack: outbox rows sent, refusals shown to the one who pressed, used
+cards settled, and the review channel told about a reply that never arrived.
 
 A turn's replies are one or more chat.postMessage calls (more when its blocks pass Slack's
 50-block limit); a retry starts after the ones already delivered. The client's retry handlers
@@ -14,7 +15,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack.blocks import escape, turn_payloads
+from bot.channels.slack.blocks import escape, settled_blocks, turn_payloads
 from bot.channels.slack.decisions import UNREACHABLE_ERRORS
 from bot.delivery.outbox import DeliveryFailed, Send, Undelivered
 from bot.messages import Outbound
@@ -93,3 +94,25 @@ def undelivered_notice(
         await client.chat_postMessage(channel=review_channel, text=text)
 
     return notify
+
+
+async def refuse(
+    client: AsyncWebClient, channel: str, user_id: str, messages: list[Outbound]
+) -> None:
+    """Only to the person who pressed: nobody else sees a refusal."""
+    log.info("refused an action from %s", user_id)
+    for payload in turn_payloads(messages):
+        await client.chat_postEphemeral(channel=channel, user=user_id, **payload)
+
+
+async def settle(client: AsyncWebClient, channel: str, message: dict[str, Any], label: str) -> None:
+    """A used card loses its buttons, so nothing on it is pressed twice."""
+    try:
+        await client.chat_update(
+            channel=channel,
+            ts=message["ts"],
+            text=message.get("text") or label,
+            blocks=settled_blocks(message.get("blocks") or [], label),
+        )
+    except SlackApiError as exc:
+        log.warning("could not settle card %s: %s", message.get("ts"), exc.response.get("error"))
