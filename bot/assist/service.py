@@ -25,6 +25,7 @@ from bot.review.reviewers import Reviewers
 from bot.storage import service
 from bot.storage.database import Database, rows_changed
 from bot.storage.models import Draft, DraftStatus, Request
+from bot.storage.people import upsert_person
 
 if TYPE_CHECKING:
     from bot.assist.llm import LlmClassifier
@@ -71,7 +72,7 @@ class Assistant(Drafting, AssistantReads):
     ) -> Verdict:
         now = self.clock()
         with self.database.session() as session:
-            person = service.upsert_person(session, ref=reviewer, now=now)
+            person = upsert_person(session, ref=reviewer, now=now)
             draft = session.get(Draft, draft_id)
             if draft is None:
                 return Verdict(False, f"There is no draft {draft_id}.", draft_id)

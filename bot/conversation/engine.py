@@ -30,7 +30,9 @@ from bot.messages import (
 )
 from bot.storage import outbox, service
 from bot.storage.database import Database
+from bot.storage.events import claim_event, claim_events
 from bot.storage.models import Conversation, Person, Request, RequestStatus
+from bot.storage.people import PersonKey, find_person, person_key, turn_state, turn_states
 from bot.storage.service import CurrentAnswer
 from bot.text import storable
 
@@ -135,7 +137,7 @@ class Engine:
         if question is None:
             return None
         with self.database.session(write=False) as session:
-            owner = service.find_person(session, ref=person)
+            owner = find_person(session, ref=person)
             request = service.get_request(session, request_id=request_id)
             if owner is None or request is None or request.requester_id != owner.id:
                 return None
@@ -155,7 +157,7 @@ class Engine:
     def requests_of(self, person: PersonRef, *, limit: int = 15) -> list[RequestLine]:
         """'My requests', newest first, for App Home and its Teams equivalent."""
         with self.database.session(write=False) as session:
-            owner = service.find_person(session, ref=person)
+            owner = find_person(session, ref=person)
             if owner is None:
                 return []
             requests = service.list_requests(session, requester_id=owner.id, limit=limit)
@@ -173,16 +175,16 @@ class Engine:
     def _read_ahead(self, session: Session, group: list[Inbound]) -> _ReadAhead | None:
         """A group's event claims, people, conversations, requests and answers in three
         statements instead of three a turn. SQLite only: on PostgreSQL each turn must lock
-        its conversation before it reads the request (see ``service.turn_state``)."""
+        its conversation before it reads the request (see ``turn_state``)."""
         if not self.database.is_sqlite:
             return None
         now = self.clock()
-        claimed = service.claim_events(
+        claimed = claim_events(
             session,
             events=[(i.person.platform, i.event_id) for i in group if i.event_id],
             now=now,
         )
-        states = service.turn_states(session, refs=[i.person for i in group])
+        states = turn_states(session, refs=[i.person for i in group])
         request_ids = [r.id for _, _, r in states.values() if r is not None and r.id]
         answers = service.latest_answers_for(session, request_ids=request_ids)
         return _ReadAhead(claimed, states, {i: answers.get(i, {}) for i in request_ids})
@@ -194,7 +196,7 @@ class Engine:
         if inbound.event_id and not (
             known.claim(inbound.person.platform, inbound.event_id)
             if known
-            else service.claim_event(
+            else claim_event(
                 session, platform=inbound.person.platform, event_id=inbound.event_id, now=now
             )
         ):
@@ -202,13 +204,13 @@ class Engine:
             if inbound.reply_to is None:
                 return TurnResult(duplicate=True)
             # Done before, and its replies are in the outbox; the channel makes sure they go.
-            known_person = service.find_person(session, ref=inbound.person)
+            known_person = find_person(session, ref=inbound.person)
             return TurnResult(duplicate=True, person_id=known_person.id if known_person else None)
-        state = known.states.get(service.person_key(inbound.person)) if known else None
+        state = known.states.get(person_key(inbound.person)) if known else None
         if state is None:
             # A button is pressed on a message this bot sent, so its presser is known; one from
             # someone never seen is forged or from another install, and leaves no rows behind.
-            state = service.turn_state(
+            state = turn_state(
                 session, ref=inbound.person, now=now, create=inbound.kind != InboundKind.ACTION
             )
         if state is None:
@@ -260,7 +262,7 @@ class Engine:
 @dataclass
 class _ReadAhead:
     claimed: set[tuple[str, str]]
-    states: dict[service.PersonKey, tuple[Person, Conversation, Request | None]]
+    states: dict[PersonKey, tuple[Person, Conversation, Request | None]]
     answers: dict[int, dict[str, CurrentAnswer]]
 
     def claim(self, platform: str, event_id: str) -> bool:
@@ -275,9 +277,9 @@ def _groups_of_different_people(inbounds: list[Inbound]) -> list[list[Inbound]]:
     """Consecutive runs with no person twice (without autoflush, a second turn for the same
     person would not see the first one's answer), in the order given."""
     groups: list[list[Inbound]] = []
-    seen: set[service.PersonKey] = set()
+    seen: set[PersonKey] = set()
     for inbound in inbounds:
-        key = service.person_key(inbound.person)
+        key = person_key(inbound.person)
         if not groups or key in seen or len(groups[-1]) >= BATCH_LIMIT:
             groups.append([])
             seen.clear()

@@ -38,6 +38,7 @@ from bot.storage.models import (
     Request,
     RequestStatus,
 )
+from bot.storage.people import upsert_person
 
 OUTCOMES = tuple(copy.OUTCOME_LABELS)
 FOLLOW_UP_ANSWERS = tuple(copy.FOLLOW_UP_ANSWERS)
@@ -81,8 +82,8 @@ class DecisionDesk(DecisionReads):
                 return DecisionResult(
                     False, f"{request.reference} is {request.status}; it cannot take a decision."
                 )
-            owner_row = service.upsert_person(session, ref=owner, now=now)
-            actor = service.upsert_person(session, ref=by, now=now)
+            owner_row = upsert_person(session, ref=owner, now=now)
+            actor = upsert_person(session, ref=by, now=now)
             calendar = self._calendar(owner_row)
             decision = Decision(
                 request_id=request_id,
@@ -233,7 +234,7 @@ class DecisionDesk(DecisionReads):
             if isinstance(found, DecisionResult):
                 return found
             decision, actor, request = found
-            new_owner = service.upsert_person(session, ref=owner, now=now)
+            new_owner = upsert_person(session, ref=owner, now=now)
             before = decision.owner_id
             if new_owner.id == before:
                 return DecisionResult(
@@ -279,7 +280,7 @@ class DecisionDesk(DecisionReads):
             request = session.get(Request, decision.request_id) if decision else None
             if decision is None or request is None or decision.follow_up_at is None:
                 return DecisionResult(False, copy.UNKNOWN_ACTION)
-            actor = service.upsert_person(session, ref=by, now=now)
+            actor = upsert_person(session, ref=by, now=now)
             if actor.id != decision.owner_id and not self.is_reviewer(by):
                 return self._refuse(session, decision, actor, now, "follow_up.refused")
             label = copy.FOLLOW_UP_ANSWERS[answer]
@@ -328,7 +329,7 @@ class DecisionDesk(DecisionReads):
         request = session.get(Request, decision.request_id) if decision else None
         if decision is None or request is None:
             return DecisionResult(False, f"There is no decision {decision_id}.")
-        actor = service.upsert_person(session, ref=by, now=now)
+        actor = upsert_person(session, ref=by, now=now)
         if actor.id != decision.owner_id and not self.is_reviewer(by):
             return self._refuse(session, decision, actor, now, refusal)
         if decision.status != DecisionStatus.OPEN:

@@ -16,9 +16,9 @@ from bot.conversation import copy
 from bot.conversation.engine import Clock, utc_now
 from bot.messages import PersonRef
 from bot.reminders.nudges import outcome_label
-from bot.storage import service
 from bot.storage.database import Database
 from bot.storage.models import Decision, DecisionStatus, Person, Request
+from bot.storage.people import find_person
 
 
 class DecisionReads:
@@ -62,7 +62,7 @@ class DecisionReads:
             request = session.get(Request, decision.request_id) if decision else None
             if decision is None or request is None:
                 return copy.UNKNOWN_ACTION
-            actor = service.find_person(session, ref=by)
+            actor = find_person(session, ref=by)
             mine = actor is not None and actor.id == decision.owner_id
             if not mine and not self.is_reviewer(by):
                 return copy.DECISION_NOT_YOURS
@@ -87,7 +87,7 @@ class DecisionReads:
         """Someone the bot has met, with the name and time zone it knows them by."""
         ref = PersonRef(platform=platform, user_id=user_id, workspace_id=workspace_id)
         with self.database.session(write=False) as session:
-            person = service.find_person(session, ref=ref)
+            person = find_person(session, ref=ref)
         if person is None:
             return None
         return PersonRef(

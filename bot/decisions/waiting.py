@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 from bot.conversation import copy
 from bot.messages import Outbound, PersonRef
 from bot.reminders.nudges import decision_buttons
-from bot.storage import service
 from bot.storage.database import Database
 from bot.storage.models import Decision, DecisionStatus, Draft, DraftStatus, Request
+from bot.storage.people import find_person
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def waiting_on(
     database: Database, person: PersonRef, *, reviewer: bool, now: datetime, limit: int = 20
 ) -> list[WaitingItem]:
     with database.session(write=False) as session:
-        me = service.find_person(session, ref=person)
+        me = find_person(session, ref=person)
         return waiting_items(
             session, me.id if me else None, reviewer=reviewer, now=now, limit=limit
         )

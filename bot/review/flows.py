@@ -38,6 +38,7 @@ from bot.review.reviewers import Reviewers
 from bot.storage import clarifications, decisions, service
 from bot.storage.database import Database
 from bot.storage.models import Clarification, DraftStatus, Person, reference_for
+from bot.storage.people import find_person, upsert_person
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ class ReviewFlow:
                 return ActResult(
                     False, copy.NO_SUCH_REQUEST.format(reference=reference_for(request_id))
                 )
-            actor = service.upsert_person(session, ref=person, now=now)
+            actor = upsert_person(session, ref=person, now=now)
             if not self.reviewers(person):
                 service.record_audit(
                     session,
@@ -258,7 +259,7 @@ class ReviewFlow:
         with self.database.session() as session:
             asked = session.get(Clarification, clarification_id)
             request = service.get_request(session, request_id=asked.request_id) if asked else None
-            me = service.find_person(session, ref=person)
+            me = find_person(session, ref=person)
             if asked is None or request is None or me is None or me.id != request.requester_id:
                 log.warning(
                     "refused an answer to clarification %s from %s",

@@ -9,9 +9,11 @@ from sqlmodel import select
 
 from bot.messages import PersonRef
 from bot.reminders.scheduler import ReminderService
-from bot.storage import outbox, service
+from bot.storage import outbox
 from bot.storage.database import Database
+from bot.storage.events import claim_event
 from bot.storage.models import OutboxMessage, ProcessedEvent
+from bot.storage.people import upsert_person
 
 
 def test_old_event_ids_and_expired_states_are_removed_and_recent_ones_kept(
@@ -19,10 +21,10 @@ def test_old_event_ids_and_expired_states_are_removed_and_recent_ones_kept(
 ) -> None:
     now = datetime.now(UTC)  # slack_sdk stamps OAuth states with the real clock
     with database.session() as session:
-        assert service.claim_event(
+        assert claim_event(
             session, platform="slack", event_id="Ev-old", now=now - timedelta(days=2)
         )
-        assert service.claim_event(
+        assert claim_event(
             session, platform="slack", event_id="Ev-recent", now=now - timedelta(hours=1)
         )
     expired = SQLAlchemyOAuthStateStore(
@@ -42,7 +44,7 @@ def test_old_event_ids_and_expired_states_are_removed_and_recent_ones_kept(
     with database.session() as session:
         left = [e.event_id for e in session.exec(select(ProcessedEvent)).all()]
         assert left == ["Ev-recent"]
-        assert not service.claim_event(  # a redelivery of the recent one is still recognised
+        assert not claim_event(  # a redelivery of the recent one is still recognised
             session, platform="slack", event_id="Ev-recent", now=now
         )
     assert fresh.consume(kept_state), "an unexpired state still completes an install"
@@ -54,9 +56,7 @@ def test_old_event_ids_and_expired_states_are_removed_and_recent_ones_kept(
 def _replies(database: Database, now: datetime) -> dict[str, int]:
     """Outbox rows of every age and state, by what they stand for."""
     with database.session() as session:
-        person = service.upsert_person(
-            session, ref=PersonRef(platform="slack", user_id="U1"), now=now
-        )
+        person = upsert_person(session, ref=PersonRef(platform="slack", user_id="U1"), now=now)
         assert person.id is not None
         ids = {}
         for name, sent_days_ago, undeliverable in [

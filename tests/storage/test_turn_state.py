@@ -11,6 +11,7 @@ from sqlalchemy import text
 from bot.messages import PersonRef
 from bot.storage import service
 from bot.storage.database import Database
+from bot.storage.people import lock_conversation, turn_state, upsert_person
 
 ANA = PersonRef(platform="slack", user_id="U0ANA", workspace_id="T1", display_name="Ana")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -22,8 +23,8 @@ def test_a_turn_that_waited_for_the_lock_reads_the_request_as_committed(
     if not database.is_postgresql:
         pytest.skip("on SQLite a turn takes the write lock before it reads anything")
     with database.session() as session:
-        person = service.upsert_person(session, ref=ANA, now=NOW)
-        conversation = service.lock_conversation(session, person=person, platform="slack", now=NOW)
+        person = upsert_person(session, ref=ANA, now=NOW)
+        conversation = lock_conversation(session, person=person, platform="slack", now=NOW)
         request = service.create_request(
             session, requester=person, platform="slack", title="before", now=NOW
         )
@@ -33,7 +34,7 @@ def test_a_turn_that_waited_for_the_lock_reads_the_request_as_committed(
 
     def first_turn() -> None:
         with database.session(autoflush=False) as session:
-            _, conversation, _ = service.turn_state(session, ref=ANA, now=NOW)
+            _, conversation, _ = turn_state(session, ref=ANA, now=NOW)
             assert conversation.request_id is not None
             request = service.get_request(session, request_id=conversation.request_id)
             assert request is not None
@@ -46,7 +47,7 @@ def test_a_turn_that_waited_for_the_lock_reads_the_request_as_committed(
     def second_turn() -> None:
         first_has_lock.wait(30)
         with database.session(autoflush=False) as session:
-            _, conversation, held = service.turn_state(session, ref=ANA, now=NOW)
+            _, conversation, held = turn_state(session, ref=ANA, now=NOW)
             assert conversation.request_id is not None
             request = service.get_request(session, request_id=conversation.request_id)
             seen.update(version=conversation.version, title=request.title if request else None)
