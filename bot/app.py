@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from bot.channels.slack.app import SlackService
     from bot.channels.teams.bot import TeamsBot
+    from bot.delivery.outbox import Outbox
     from bot.reminders.sweep import Sender
 
 log = logging.getLogger(__name__)
@@ -212,12 +213,18 @@ class LiveChannels:
 
     async def start(self) -> None:
         """Replies an earlier process left undelivered go out before any new one."""
-        if self.slack is not None:
-            await self.slack.outbox.start()
+        for outbox in self._outboxes():
+            await outbox.start()
 
     async def close(self) -> None:
-        if self.slack is not None:
-            await self.slack.outbox.close()
+        for outbox in self._outboxes():
+            await outbox.close()
+
+    def _outboxes(self) -> list[Outbox]:
+        kept = [self.slack.outbox] if self.slack is not None else []
+        if self.teams is not None and self.teams.outbox is not None:
+            kept.append(self.teams.outbox)
+        return kept
 
 
 def start_channels(app: App, session: aiohttp.ClientSession, *, teams: bool = True) -> LiveChannels:
@@ -253,7 +260,7 @@ def start_channels(app: App, session: aiohttp.ClientSession, *, teams: bool = Tr
     if app.settings.teams_enabled and teams:
         from bot.channels.teams.decisions import TeamsSender
 
-        bot = _teams_bot(app)
+        bot = _teams_bot(app, keep_replies=True)
         live.teams = bot
         app.reminders.senders["teams"] = TeamsSender(teams=bot, assistant=app.assistant, loop=loop)
         app._announcers.append(lambda request_id: _on_loop(loop, bot.announce_drafts(request_id)))
@@ -299,7 +306,7 @@ def reminder_senders(app: App, session: aiohttp.ClientSession) -> dict[str, Send
     return senders
 
 
-def _teams_bot(app: App) -> TeamsBot:
+def _teams_bot(app: App, *, keep_replies: bool = False) -> TeamsBot:
     from bot.channels.teams.bot import TeamsBot, build_adapter
 
     return TeamsBot(
@@ -310,6 +317,7 @@ def _teams_bot(app: App) -> TeamsBot:
         turns=app.turns,
         review=app.review,
         decision_flow=app.decision_flow,
+        keep_replies=keep_replies,
     )
 
 

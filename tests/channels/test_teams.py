@@ -603,3 +603,33 @@ def test_a_teams_reviewer_asks_and_the_requester_answers_on_the_card(
             assert session.exec(select(Clarification)).one().answer == "The quote screen"
     finally:
         server.stop()
+
+
+def test_a_reply_the_connector_refuses_is_sent_later_and_later_replies_wait_behind_it(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    clock = FakeClock()
+    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'teams.db'}"), clock=clock)
+    server = ServerThread(lambda: build_web_app(app)).start()
+    try:
+        connector.fail_next(500)  # not one the connector asks to retry: the reply fails now
+        status, _ = post_activity(server.url, message(connector.url, ANA, "hi"))
+        assert status in (200, 201)
+        status, _ = post_activity(server.url, message(connector.url, ANA, GOOD_ANSWERS[0]))
+        assert status in (200, 201)
+        assert connector.sent == []  # question 2 must not arrive before question 1
+        assert answers(app, "failing_task") == [GOOD_ANSWERS[0]]
+
+        assert server.web_app is not None
+        outbox = server.web_app[TEAMS_KEY].outbox
+        assert outbox is not None
+        clock.advance(seconds=6)
+        server.call(outbox.run_once())
+        server.call(outbox.run_once())
+        sent = connector.wait_for(2)
+        texts = [json.dumps(s.activity, ensure_ascii=False) for s in sent]
+        assert "Question 1 of 6" in texts[0] and "Question 2 of 6" in texts[1]
+        say(server, connector, GOOD_ANSWERS[1], 3)  # owed nothing now: straight back
+        assert "Question 3 of 6" in json.dumps(connector.sent[-1].activity)
+    finally:
+        server.stop()

@@ -32,3 +32,12 @@ def person_of(activity: Activity, member: ChannelAccount | None = None) -> Perso
 
 def reference_of(activity: Activity) -> dict[str, Any]:
     return TurnContext.get_conversation_reference(activity).serialize()
+
+
+def delivery_id(activity: Activity) -> str | None:
+    """One delivery of this activity: a redelivery (or a replay) has the same id, and changes
+    nothing. Teams activity ids are unique within a conversation only."""
+    if not activity.id:
+        return None
+    conversation = activity.conversation.id if activity.conversation else ""
+    return f"{conversation}:{activity.id}"[:200]

@@ -22,7 +22,7 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.assist.service import Assistant
-from bot.channels.teams.activities import person_of, reference_of
+from bot.channels.teams.activities import delivery_id, person_of, reference_of
 from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.channels.teams.card_actions import CardActions
 from bot.config import Settings, reveal
@@ -79,7 +79,10 @@ class TeamsBot(CardActions):
         decision_flow: DecisionFlow | None = None,
         turns: Turns | None = None,
         review: ReviewFlow | None = None,
+        keep_replies: bool = False,
     ) -> None:
+        """``keep_replies``: a turn's replies go through the outbox (serve); without it (the
+        reminder sender of a process with no endpoint) they are only sent."""
         self.engine = engine
         self.review = review
         self.turns = turns or ThreadTurns(engine)
@@ -87,6 +90,7 @@ class TeamsBot(CardActions):
         self.adapter = adapter
         self.app_id = app_id
         self.assistant = assistant
+        self.outbox = self.keep_replies() if keep_replies else None
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -94,15 +98,16 @@ class TeamsBot(CardActions):
             await self._on_card_submit(turn_context)
             return
         text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
+        reference = reference_of(activity)
         inbound = Inbound.say(
             person_of(activity),
             text.strip(),
-            # Teams activity ids are unique within a conversation only
-            event_id=f"{activity.conversation.id}:{activity.id}" if activity.id else None,
-            conversation_ref=reference_of(activity),
+            event_id=delivery_id(activity),
+            conversation_ref=reference,
+            reply_to=reference if self.outbox is not None else None,
         )
         result = await self.turns.handle(inbound)
-        await self._send(turn_context, result.messages)
+        await self._reply(turn_context, result)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
@@ -113,10 +118,15 @@ class TeamsBot(CardActions):
             if member.id == bot_id:
                 continue
             person = person_of(turn_context.activity, member)
+            reference = reference_of(turn_context.activity)
             result = await self.turns.handle(
-                Inbound.start(person, conversation_ref=reference_of(turn_context.activity))
+                Inbound.start(
+                    person,
+                    conversation_ref=reference,
+                    reply_to=reference if self.outbox is not None else None,
+                )
             )
-            await self._send(turn_context, result.messages)
+            await self._reply(turn_context, result)
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """POST /api/messages. CloudAdapter.process would serialise an invoke response twice

@@ -23,7 +23,7 @@ from botbuilder.core import (
 )
 
 from bot.channels.teams import cards, forms
-from bot.channels.teams.activities import person_of, reference_of
+from bot.channels.teams.activities import delivery_id, person_of, reference_of
 from bot.channels.teams.sending import TeamsSending, with_retries
 from bot.conversation import copy
 from bot.decisions import flows as decision_flows
@@ -63,7 +63,7 @@ class CardActions(TeamsSending, ActivityHandler):
             await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
             return _invoke_message(copy.UNKNOWN_ACTION)
         result = await self._press(turn_context, *data)
-        await self._send(turn_context, result.messages)
+        await self._reply(turn_context, result)
         if result.refused:
             return _invoke_message(copy.STALE_ACTION)
         card = cards.settled_card(_label(data[0]))
@@ -96,7 +96,7 @@ class CardActions(TeamsSending, ActivityHandler):
         result = await self._press(turn_context, *data)
         if not result.refused and activity.reply_to_id:
             await self._settle(turn_context, activity.reply_to_id, data[0])
-        await self._send(turn_context, result.messages)
+        await self._reply(turn_context, result)
 
     def _flow_for(self, action_id: str) -> Act | None:
         """Which flow answers an action: the review flow's or the decision flow's ids."""
@@ -125,8 +125,14 @@ class CardActions(TeamsSending, ActivityHandler):
     async def _press(self, turn_context: TurnContext, action_id: str, value: str) -> TurnResult:
         """A triage button: a turn like any message."""
         activity = turn_context.activity
+        reference = reference_of(activity)
         inbound = Inbound.press(
-            person_of(activity), action_id, value, conversation_ref=reference_of(activity)
+            person_of(activity),
+            action_id,
+            value,
+            event_id=delivery_id(activity),
+            conversation_ref=reference,
+            reply_to=reference if self.outbox is not None else None,
         )
         return await self.turns.handle(inbound)
 

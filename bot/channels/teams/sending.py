@@ -19,9 +19,10 @@ from botbuilder.schema import ConversationReference
 
 from bot.assist.service import Assistant
 from bot.channels.teams import cards, forms
-from bot.channels.teams.activities import PLATFORM
+from bot.channels.teams.activities import PLATFORM, reference_of
 from bot.conversation.engine import Engine
-from bot.messages import Outbound
+from bot.delivery.outbox import DeliveryFailed, Outbox, Undelivered
+from bot.messages import Outbound, TurnResult
 from bot.review.flows import ReviewFlow
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,78 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
+UNREACHABLE_STATUSES = {403, 404, 413}
+"""The Bot Connector's answers that no retry changes: the bot was removed or blocked, the
+conversation is gone, the card is too large."""
+UNDELIVERED_NOTICE = (
+    "I could not deliver a reply to {person} about {reference} ({error}), so they may be "
+    "waiting on me. Their answers are stored; please check in with them."
+)
+
+
 class TeamsSending:
     engine: Engine
     adapter: CloudAdapter
     app_id: str
     assistant: Assistant | None
     review: ReviewFlow | None
+    outbox: Outbox | None
+
+    def keep_replies(self) -> Outbox:
+        """Replies through the outbox: kept with the turn, retried later through the stored
+        conversation reference if the Bot Connector cannot take them now."""
+        return Outbox(
+            self.engine.database,
+            platform=PLATFORM,
+            send=self._send_owed,
+            clock=self.engine.clock,
+            on_undeliverable=self._tell_reviewers_undelivered,
+        )
+
+    async def _reply(self, turn_context: TurnContext, result: TurnResult) -> None:
+        """A turn's replies, in the turn: through the outbox when there is one."""
+        if self.outbox is None or (result.outbox_id is None and not result.duplicate):
+            await self._send(turn_context, result.messages)
+            return
+
+        async def in_this_turn(
+            destination: dict[str, Any], messages: list[Outbound], skip: int
+        ) -> None:
+            if skip:  # a Teams reply is one activity: nothing is left once it went
+                return
+            try:
+                await self._send(turn_context, messages)
+            except Exception as exc:
+                raise _failure(exc) from exc
+
+        await self.outbox.deliver(result, reference_of(turn_context.activity), send=in_this_turn)
+
+    async def _send_owed(
+        self, destination: dict[str, Any], messages: list[Outbound], skip: int
+    ) -> None:
+        if skip:
+            return
+        try:
+            await self.send_proactive(destination, messages)
+        except Exception as exc:
+            raise _failure(exc) from exc
+
+    async def _tell_reviewers_undelivered(self, undelivered: Undelivered) -> None:
+        if self.assistant is None:
+            return
+        references = await asyncio.to_thread(
+            self.assistant.reviewer_channels, PLATFORM, self.engine.config.review.teams_user_ids
+        )
+        text = UNDELIVERED_NOTICE.format(
+            person="a requester",
+            reference=undelivered.reference or "their request",
+            error=undelivered.error,
+        )
+        for reference in references:
+            try:
+                await self.send_proactive(reference, [Outbound(text)])
+            except Exception as exc:
+                log.warning("could not tell a reviewer about an undelivered reply: %r", exc)
 
     async def announce_drafts(self, request_id: int) -> None:
         """Send a new request's review card to every Teams reviewer the bot can reach."""
@@ -159,9 +226,19 @@ class TeamsSending:
         await self._continue(conversation, deliver)
 
     async def _send(self, turn_context: TurnContext, messages: list[Outbound]) -> None:
+        """One card for the turn's messages (the Bot Connector's retries included)."""
         if not messages:
             return
         card = cards.turn_card(messages)
         activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
         activity.summary = cards.fallback_text(messages)
         await with_retries(lambda: turn_context.send_activity(activity))
+
+
+def _failure(exc: Exception) -> DeliveryFailed:
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return DeliveryFailed(
+        0,
+        f"the Bot Connector answered {status}" if status else f"no answer ({type(exc).__name__})",
+        permanent=status in UNREACHABLE_STATUSES,
+    )
