@@ -204,7 +204,7 @@ def report_ratios(
     print(f"\nbot / {baseline} at each level: throughput ratio, p99 ratio")
     for level in levels:
         bot, base = results[("bot", level)], results[(baseline, level)]
-        throughput = (bot.runtime.turns / bot.seconds) / max(base.turns / base.seconds, 1e-9)
+        throughput = (bot.turns / bot.seconds) / max(base.turns / base.seconds, 1e-9)
         p99 = pct(bot.latencies, 0.99) / max(pct(base.latencies, 0.99), 1e-9)
         print(f"  {level:>3} requesters: {throughput:.2f}x throughput, {p99:.2f}x p99")
 
