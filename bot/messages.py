@@ -27,6 +27,14 @@ class PersonRef:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file or image someone sent: the bot cannot read it, but keeps where it is."""
+
+    name: str
+    link: str
+
+
+@dataclass(frozen=True)
 class Inbound:
     person: PersonRef
     kind: InboundKind = InboundKind.TEXT
@@ -43,6 +51,8 @@ class Inbound:
     """START only: a link to file as the new request's source material."""
     event_id: str | None = None
     """The platform's id for this delivery; a redelivery with the same id is dropped."""
+    attachments: tuple[Attachment, ...] = ()
+    """Files and images sent with the message (source material, or noted where not readable)."""
     reply_to: dict[str, Any] | None = None
     """Where the replies go. Given, they are kept in the outbox with the turn until the channel
     has delivered them, so a crash or an unreachable platform delays them instead of losing

@@ -17,6 +17,18 @@ CURRENT_ANSWER_SKIPPED = "You skipped this one earlier."
 KEEP_OR_REPLACE = "Type a new answer, or keep to keep it."
 
 EMPTY_ANSWER = "I didn't catch an answer there."
+FILES_NOT_READ = (
+    "I can't read files or images, so I've kept a note of {names} with your request. Please "
+    "type your answer."
+)
+PERSONAL_CHAT_ONLY = (
+    "I run the triage in a one-to-one chat, so nothing said here is taken as an answer. "
+    "Open our chat to start or carry on: {link}"
+)
+EDITS_NOT_FILED = (
+    "I saw you change or delete a message. That doesn't change a stored answer: type summary "
+    "to see your answers, or edit N to change answer N."
+)
 CANNOT_SKIP = "Question {number} is needed for the triage, so it can't be skipped. {prompt}"
 NOTHING_TO_KEEP = "There is no earlier answer to keep for question {number}. {prompt}"
 NOT_A_CHOICE = "Please pick one of: {options}."

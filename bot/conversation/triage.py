@@ -9,7 +9,9 @@ step; the steps themselves, from asking to submitting, are in steps.py.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
+from bot.config import QuestionKind
 from bot.conversation import copy, views
 from bot.conversation.commands import (
     Command,
@@ -117,6 +119,8 @@ class TriageFlow(QuestionSteps):
         return self._offer_resume()
 
     def _on_text(self, inbound: Inbound) -> list[Outbound]:
+        if inbound.attachments:
+            return self._on_attachments(inbound)
         command = parse_command(inbound.text)
         if command is not None:
             return self._on_command(command)
@@ -150,6 +154,28 @@ class TriageFlow(QuestionSteps):
         if inbound.answering is not None and inbound.answering != self.conversation.question_id:
             return self._refuse_stale_answer(inbound.text)
         return self._answer(self._current_question(), text)
+
+    def _on_attachments(self, inbound: Inbound) -> list[Outbound]:
+        """Files are kept in the log whatever happens next. At a link question their links are
+        the answer; elsewhere, with no words beside them, the person is asked to type it."""
+        self._keep_unfiled(
+            "message.attachments",
+            "\n".join(f"{a.name} {a.link}".strip() for a in inbound.attachments),
+        )
+        links = "\n".join(a.link for a in inbound.attachments if a.link)
+        question = (
+            self._current_question()
+            if self.request is not None and Step(self.conversation.step) is Step.ASKING
+            else None
+        )
+        if question is not None and question.kind is QuestionKind.URL and links:
+            text = "\n".join(part for part in (inbound.text.strip(), links) if part)
+            return self._answer(question, text)
+        if inbound.text.strip():
+            return self._on_text(replace(inbound, attachments=()))
+        names = ", ".join(a.name or "the file" for a in inbound.attachments)
+        reply = [Outbound(copy.FILES_NOT_READ.format(names=names))]
+        return reply + (self._ask(question) if question is not None else [])
 
     def _on_text_without_request(self, text: str) -> list[Outbound]:
         opening = _normalise(text)

@@ -238,9 +238,23 @@ def settled_blocks(blocks: Iterable[dict[str, Any]], chosen: str) -> list[dict[s
     for block in blocks:
         if block.get("type") == "actions":
             continue
-        kept.append({key: value for key, value in block.items() if key != "accessory"})
+        kept.append(_as_sent({key: value for key, value in block.items() if key != "accessory"}))
     note = ContextBlock(elements=[MarkdownTextObject(text=f"✓ {escape(chosen)}")])
     return [*kept[: BLOCKS_PER_MESSAGE - 1], note.to_dict()]
+
+
+def _as_sent(node: Any) -> Any:
+    """Slack hands a card back (body.message.blocks) with &, < and > escaped even in plain_text,
+    which it never parses: sent back as they come, they would show as "&amp;lt;". Plain text
+    is put back as the bot drew it; mrkdwn stays escaped, as it was sent."""
+    if isinstance(node, list):
+        return [_as_sent(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "plain_text" and isinstance(node.get("text"), str):
+        text = node["text"].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        return {**node, "text": text}
+    return {key: _as_sent(value) for key, value in node.items()}
 
 
 def waiting_blocks(items: Sequence[WaitingItem]) -> list[Block]:

@@ -24,10 +24,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import blocks
 from bot.channels.slack.payloads import (
+    attachments_of,
     conversation_ref,
     interaction_id,
+    is_answer_changed,
     is_plain_direct_message,
     message_link,
+    thread_of,
+    typed_text,
 )
 from bot.channels.slack.people import SlackPeople, team_id_of
 from bot.channels.slack.replies import post_replies, refuse, replies_through, settle
@@ -121,24 +125,29 @@ class SlackChannel:
     async def on_message(
         self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        if is_answer_changed(event):
+            await client.chat_postMessage(channel=event["channel"], text=copy.EDITS_NOT_FILED)
+            return
         if not is_plain_direct_message(event):
             return
         committed = self._committing.get(str(body.get("event_id")))
+        thread = thread_of(event)
         try:
             person = await self.people.person(client, team_id_of(body), event["user"])
             reference = conversation_ref(body, event["channel"])
             inbound = Inbound.say(
                 person,
-                event.get("text") or "",
+                typed_text(event.get("text")),
+                attachments=attachments_of(event),
                 event_id=body.get("event_id"),
                 conversation_ref=reference,
-                reply_to=self._reply_to(reference),
+                reply_to=self._reply_to({**reference, **({"thread_ts": thread} if thread else {})}),
             )
             result = await self._turn(inbound, client, event["channel"])
         finally:
             if committed is not None and not committed.done():
                 committed.set_result(None)
-        await self._deliver(client, event["channel"], result)
+        await self._deliver(client, event["channel"], result, thread_ts=thread)
 
     async def on_slash_command(
         self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
@@ -365,14 +374,22 @@ class SlackChannel:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
         return True
 
-    async def _deliver(self, client: AsyncWebClient, channel: str, result: TurnResult) -> None:
+    async def _deliver(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        result: TurnResult,
+        *,
+        thread_ts: str | None = None,
+    ) -> None:
+        destination = {"channel": channel, **({"thread_ts": thread_ts} if thread_ts else {})}
         if self.outbox is not None:
-            await self.outbox.deliver(result, {"channel": channel}, send=replies_through(client))
+            await self.outbox.deliver(result, destination, send=replies_through(client))
             return
         if result.duplicate or not result.messages:
             return
         try:
-            await post_replies(client, {"channel": channel}, result.messages, 0)
+            await post_replies(client, destination, result.messages, 0)
         except DeliveryFailed as exc:
             log.error(
                 "could not deliver a reply for %s to %s: %s",

@@ -68,6 +68,13 @@ class SlackRequestGate:
         if bolt_request is None:
             log.warning("refused a signed Slack request whose body is not a Slack payload")
             return web.Response(status=400, text="not a Slack payload")
+        if bolt_request.body.get("type") == "app_rate_limited":  # not an event: no listener
+            log.warning(
+                "Slack is holding back events for workspace %s (past 30,000 an hour): "
+                "some messages will not arrive",
+                bolt_request.body.get("team_id"),
+            )
+            return web.Response(status=200)
         stored = hold(bolt_request.body) if hold is not None else None
         response = await bolt.async_dispatch(bolt_request)
         if stored is not None:

@@ -11,10 +11,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.people import LOOKUP_BEFORE_ACK_SECONDS, team_id_of
+from bot.messages import Attachment
 
 log = logging.getLogger(__name__)
 
-_PLAIN_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast"}
+_PLAIN_MESSAGE_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
 
 
 def is_plain_direct_message(event: dict[str, Any]) -> bool:
@@ -25,6 +26,52 @@ def is_plain_direct_message(event: dict[str, Any]) -> bool:
         and not event.get("bot_id")
         and bool(event.get("user"))
     )
+
+
+def typed_text(text: str | None) -> str:
+    """What the person typed. Slack sends message text with &, < and > escaped (its markup);
+    a form's input comes as typed. One encoding is stored, the person's, and it is escaped
+    again only when drawn."""
+    return (text or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def attachments_of(event: dict[str, Any]) -> tuple[Attachment, ...]:
+    files = event.get("files")
+    if not isinstance(files, list):
+        return ()
+    return tuple(
+        Attachment(
+            name=str(file.get("name") or file.get("title") or ""),
+            link=str(file.get("permalink") or file.get("url_private") or ""),
+        )
+        for file in files
+        if isinstance(file, dict)
+    )
+
+
+def thread_of(event: dict[str, Any]) -> str | None:
+    """The thread a reply was typed in, so the next question is asked there too."""
+    thread = event.get("thread_ts")
+    return str(thread) if thread and thread != event.get("ts") else None
+
+
+def is_answer_changed(event: dict[str, Any]) -> bool:
+    """A person edited or deleted their own message in our DM (not the bot updating a card,
+    not Slack adding a link preview, which also arrives as message_changed)."""
+    if event.get("channel_type") != "im":
+        return False
+    subtype = event.get("subtype")
+    before = event.get("previous_message") or {}
+    after = event.get("message") or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return False
+    if subtype == "message_changed":
+        return _by_a_person(after) and after.get("text") != before.get("text")
+    return subtype == "message_deleted" and _by_a_person(before)
+
+
+def _by_a_person(message: dict[str, Any]) -> bool:
+    return bool(message.get("user")) and not message.get("bot_id")
 
 
 def interaction_id(body: dict[str, Any], action: dict[str, Any] | None = None) -> str | None:

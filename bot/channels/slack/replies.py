@@ -62,9 +62,10 @@ async def post_replies(
     if not channel:
         raise DeliveryFailed(skip, "no channel to reply in", permanent=True)
     sent = skip
+    thread = {"thread_ts": destination["thread_ts"]} if destination.get("thread_ts") else {}
     for payload in turn_payloads(messages)[skip:]:
         try:
-            await client.chat_postMessage(channel=channel, **payload)
+            await client.chat_postMessage(channel=channel, **thread, **payload)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "")
             raise DeliveryFailed(

@@ -22,14 +22,23 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.assist.service import Assistant
-from bot.channels.teams.activities import delivery_id, person_of, reference_of
+from bot.channels.teams.activities import (
+    attachments_of,
+    delivery_id,
+    is_personal,
+    mentions_bot,
+    person_of,
+    personal_chat_link,
+    reference_of,
+    text_of,
+)
 from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.channels.teams.card_actions import CardActions
 from bot.config import Settings, reveal
 from bot.conversation import copy
 from bot.conversation.engine import Engine
 from bot.decisions.flows import DecisionFlow
-from bot.messages import Inbound
+from bot.messages import Inbound, Outbound
 from bot.review.flows import ReviewFlow
 from bot.runtime.turns import ThreadTurns, TurnFailed, Turns
 
@@ -97,11 +106,18 @@ class TeamsBot(CardActions):
         if activity.value is not None:  # a card's Action.Submit (a host without Universal Actions)
             await self._on_card_submit(turn_context)
             return
-        text = TurnContext.remove_recipient_mention(activity) or activity.text or ""
+        if not is_personal(activity):  # a channel or group chat: public, not the triage
+            if mentions_bot(activity):
+                link = personal_chat_link(self.app_id)
+                await self._send(
+                    turn_context, [Outbound(copy.PERSONAL_CHAT_ONLY.format(link=link))]
+                )
+            return
         reference = reference_of(activity)
         inbound = Inbound.say(
             person_of(activity),
-            text.strip(),
+            text_of(activity),
+            attachments=attachments_of(activity),
             event_id=delivery_id(activity),
             conversation_ref=reference,
             reply_to=reference if self.outbox is not None else None,
@@ -112,21 +128,42 @@ class TeamsBot(CardActions):
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
-        """Installed for someone: say what the bot does and show the first question."""
-        bot_id = turn_context.activity.recipient.id
-        for member in members_added:
-            if member.id == bot_id:
-                continue
-            person = person_of(turn_context.activity, member)
-            reference = reference_of(turn_context.activity)
-            result = await self.turns.handle(
-                Inbound.start(
-                    person,
-                    conversation_ref=reference,
-                    reply_to=reference if self.outbox is not None else None,
-                )
+        """Installed for someone, in their personal chat: say what the bot does and show the
+        first question. In a team or group chat nobody is greeted in public."""
+        activity = turn_context.activity
+        if not is_personal(activity):
+            return
+        bot_id = activity.recipient.id
+        people = [member for member in members_added if member.id != bot_id]
+        if not people and any(member.id == bot_id for member in members_added):
+            people = [activity.from_property]  # a personal install adds only the bot
+        for member in people:
+            await self._greet(turn_context, member)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Some clients announce a personal install this way only; the greeting is the same
+        one, and is said once (both activities share its delivery id)."""
+        if is_personal(turn_context.activity):
+            await self._greet(turn_context, turn_context.activity.from_property)
+
+    async def on_message_update_activity(self, turn_context: TurnContext) -> None:
+        """An edited message does not change a stored answer; say how to change one."""
+        if is_personal(turn_context.activity):
+            await self._send(turn_context, [Outbound(copy.EDITS_NOT_FILED)])
+
+    async def _greet(self, turn_context: TurnContext, member: ChannelAccount) -> None:
+        activity = turn_context.activity
+        reference = reference_of(activity)
+        conversation = activity.conversation.id if activity.conversation else ""
+        result = await self.turns.handle(
+            Inbound.start(
+                person_of(activity, member),
+                event_id=f"greeting:{conversation}:{member.id}"[:200],
+                conversation_ref=reference,
+                reply_to=reference if self.outbox is not None else None,
             )
-            await self._reply(turn_context, result)
+        )
+        await self._reply(turn_context, result)
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """POST /api/messages. CloudAdapter.process would serialise an invoke response twice
