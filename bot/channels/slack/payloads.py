@@ -71,7 +71,9 @@ def is_answer_changed(event: dict[str, Any]) -> bool:
 
 
 def _by_a_person(message: dict[str, Any]) -> bool:
-    return bool(message.get("user")) and not message.get("bot_id")
+    return (
+        bool(message.get("user")) and not message.get("bot_id") and message["user"] != "USLACKBOT"
+    )
 
 
 def interaction_id(body: dict[str, Any], action: dict[str, Any] | None = None) -> str | None:
