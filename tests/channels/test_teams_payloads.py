@@ -16,13 +16,13 @@ from sqlmodel import func, select
 from bot.app import App, build_app
 from bot.conversation import copy
 from bot.server import build_web_app
-from bot.storage.models import Answer, AuditEvent, Conversation, Person
-from tests.channels.test_teams import teams_settings
+from bot.storage.models import Answer, AuditEvent, Conversation, Draft, Person
+from tests.channels.test_teams import reviewed_in_teams, teams_settings
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.clock import FakeClock
 from tests.support.fake_connector import FakeConnector
 from tests.support.server import ServerThread
-from tests.support.teams_activities import post_activity
+from tests.support.teams_activities import person, post_activity
 
 PAYLOADS = PROJECT_ROOT / "tests" / "data" / "payloads" / "teams"
 _ids = itertools.count(1)
@@ -203,3 +203,50 @@ def test_an_edited_message_is_answered_with_how_to_change_an_answer(
     connector.wait_for(1)
     send(server, edit)
     assert copy.EDITS_NOT_FILED in json.dumps(connector.wait_for(2)[-1].activity)
+
+
+def test_a_review_button_pressed_on_a_host_without_universal_actions_still_decides(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    """The card's Action.Submit fallback arrives as a message with a value (the recorded shape
+    is a channel's, where the review channel's card is pressed)."""
+    app, server, _ = reviewed_in_teams(tmp_path, connector)
+    try:
+        lead = person("Lead")
+        pressed = recorded(
+            "action_submit_fallback.json",
+            connector,
+            **{
+                "from": lead,
+                "value": {"triage_action": "review-draft-approve", "triage_value": "1"},
+            },
+        )
+        before = len(connector.sent)
+        send(server, pressed)
+        answer = connector.wait_for(before + 1)[-1]
+        assert "Approved by Lead" in json.dumps(answer.activity)
+        assert "unknown" not in json.dumps(answer.activity).lower()
+        with app.database.session(write=False) as session:
+            assert session.get(Draft, 1).status == "approved"  # type: ignore[union-attr]
+    finally:
+        server.stop()
+
+
+def test_an_unknown_card_action_is_refused_once_and_a_refresh_says_nothing(
+    app: App, server: ServerThread, connector: FakeConnector
+) -> None:
+    pressed = recorded("invoke_action_execute_manual.json", connector)  # not one of ours
+    status, body = post_activity(server.url, pressed)
+    assert status == 200 and copy.UNKNOWN_ACTION in body
+    # Universal Actions' refresh has the same shape with trigger "automatic" (the Adaptive
+    # Cards documentation's request format; no recorded one is public).
+    refresh = recorded(
+        "invoke_action_execute_manual.json",
+        connector,
+        value={**pressed["value"], "trigger": "automatic"},
+    )
+    status, _ = post_activity(server.url, refresh)
+    assert status == 200
+    send(server, personal(connector, "hi"))
+    assert len(connector.wait_for(1)) == 1  # the greeting is the only chat message so far
+    assert "Question 1 of 6" in json.dumps(connector.sent[0].activity)

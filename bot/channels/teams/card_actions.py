@@ -46,7 +46,12 @@ class CardActions(TeamsSending, ActivityHandler):
         used card loses its buttons; a refused press leaves the card and says why."""
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
-        data = cards.card_data(turn_context.activity.value)
+        value = turn_context.activity.value
+        if isinstance(value, dict) and value.get("trigger") == "automatic":
+            # A refresh Teams asks for when the card is shown, not a press: nothing to do, and
+            # nothing to say in the chat; the card stays as it is.
+            return _invoke_message("")
+        data = cards.card_data(value)
         act = self._flow_for(data[0]) if data is not None else None
         if data is not None and act is not None:
             answer = await self._flow_action(turn_context, act, *data)
@@ -60,8 +65,7 @@ class CardActions(TeamsSending, ActivityHandler):
             log.warning(
                 "refused an unknown card action from %s", turn_context.activity.from_property.id
             )
-            await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
-            return _invoke_message(copy.UNKNOWN_ACTION)
+            return _invoke_message(copy.UNKNOWN_ACTION)  # shown on the card: said once
         result = await self._press(turn_context, *data)
         await self._reply(turn_context, result)
         if result.refused:
