@@ -633,3 +633,23 @@ def test_a_reply_the_connector_refuses_is_sent_later_and_later_replies_wait_behi
         assert "Question 3 of 6" in json.dumps(connector.sent[-1].activity)
     finally:
         server.stop()
+
+
+def test_a_summary_of_long_answers_in_other_scripts_stays_under_teams_message_limit(
+    teams_app: App,
+    teams: ServerThread,
+    connector: FakeConnector,
+    card_validator: jsonschema.Draft6Validator,
+) -> None:
+    """Teams refuses a message past about 28 KB with 413; a character outside ASCII weighs up
+    to six bytes on the wire."""
+    say(teams, connector, "hi", 1)
+    long_answers = [f"{n}: " + "見積もりの承認が止まる。" * 150 for n in range(5)]
+    for number, answer in enumerate([*long_answers, "https://wiki.example.com/a"], start=2):
+        say(teams, connector, answer, number)
+    summary = connector.sent[-1]
+    assert "Here is request TR-0001" in connector.text()
+    assert len(json.dumps(summary.activity).encode()) < 28_000
+    assert "stored in full" in json.dumps(summary.activity, ensure_ascii=False)
+    assert answers(teams_app, "failing_task") == [long_answers[0]]  # stored whole
+    assert_valid_cards(connector, card_validator)

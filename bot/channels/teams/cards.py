@@ -8,6 +8,7 @@ Action.Submit fallback for hosts that predate them; their data carries ids only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +29,11 @@ from bot.text import shorten
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 DISPLAY_LIMIT = 2000
-SUMMARY_ANSWER_LIMIT = 900  # keeps a six-answer summary card far below Teams' size limit
+SUMMARY_ANSWER_LIMIT = 900
+CARD_BYTES = 24_000
+"""A turn card's budget: Teams' limit is about 28 KB for the whole activity, which also carries
+the summary text, the addresses and the envelope."""
+MIN_SHOWN = 60
 ACTION_KEY = "triage_action"
 VALUE_KEY = "triage_value"
 
@@ -118,7 +123,7 @@ def _input(field: FormField, input_id: str) -> dict[str, Any]:
     return element
 
 
-def _summary_body(summary: Summary) -> list[dict[str, Any]]:
+def _summary_body(summary: Summary, limit: int) -> list[dict[str, Any]]:
     body: list[dict[str, Any]] = []
     for item in summary.items:
         if item.skipped:
@@ -126,7 +131,7 @@ def _summary_body(summary: Summary) -> list[dict[str, Any]]:
         elif item.answer is None:
             answer = _text("(not answered yet)", isSubtle=True)
         else:
-            answer = typed(item.answer, SUMMARY_ANSWER_LIMIT)
+            answer = typed(item.answer, limit)
         edit = Button("Edit", "triage-answer-edit", f"{summary.request_id}:{item.question_id}")
         body.append(
             {
@@ -147,20 +152,37 @@ def _summary_body(summary: Summary) -> list[dict[str, Any]]:
                 ],
             }
         )
-    body.extend(typed(note, isSubtle=True) for note in summary.notes)
+    body.extend(typed(note, limit, isSubtle=True) for note in summary.notes)
     return body
 
 
 def turn_card(messages: Sequence[Outbound]) -> dict[str, Any]:
-    """One card for one turn: its messages in order, the last message's buttons at the bottom."""
+    """One card for one turn: its messages in order, the last message's buttons at the bottom.
+    Teams refuses a message past about 28 KB (HTTP 413), and long answers in other scripts
+    weigh several bytes a character, so a card over budget is drawn again with what people
+    typed shortened further (each shortened text says how long it is, and all of it is kept)."""
+    limit, summary_limit = DISPLAY_LIMIT, SUMMARY_ANSWER_LIMIT
+    card = _turn_card(messages, limit, summary_limit)
+    while card_bytes(card) > CARD_BYTES and summary_limit > MIN_SHOWN:
+        limit, summary_limit = max(limit // 2, MIN_SHOWN), max(summary_limit // 2, MIN_SHOWN)
+        card = _turn_card(messages, limit, summary_limit)
+    return card
+
+
+def card_bytes(card: dict[str, Any]) -> int:
+    """The card's size as sent: JSON with every non-ASCII character escaped (the worst case)."""
+    return len(json.dumps(card).encode("ascii"))
+
+
+def _turn_card(messages: Sequence[Outbound], limit: int, summary_limit: int) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     for message in messages:
         if message.progress:
             body.append(_text(message.progress, weight="Bolder", size="Small", isSubtle=True))
-        body.append(typed(message.text))
+        body.append(typed(message.text, limit))
         if message.summary:
-            body.extend(_summary_body(message.summary))
+            body.extend(_summary_body(message.summary, summary_limit))
         if message.hint:
             body.append(typed(message.hint, isSubtle=True, size="Small"))
         actions.extend(action(button) for button in message.buttons)
