@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import select
 
 from bot.app import App
+from bot.channels.slack.blocks import ANSWER_BLOCK, ANSWER_FORM_CALLBACK, ANSWER_INPUT
 from bot.conversation import copy
-from bot.storage.models import Answer, AuditEvent
+from bot.storage.models import Answer, AuditEvent, Person
 from tests.channels.test_slack_conversation import button
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.fake_slack import TEAM_ID, FakeSlack
@@ -47,7 +48,7 @@ def start(slack: SlackSender, fake: FakeSlack, user: str) -> None:
     fake.wait_for("chat.postMessage", 1)
 
 
-class Person:
+class Writer:
     """Someone writing in the recorded payload's workspace, message after message."""
 
     def __init__(self, slack: SlackSender, recorded: dict[str, Any]) -> None:
@@ -68,7 +69,7 @@ def test_a_dm_is_stored_as_typed_not_as_slack_escapes_it(
     slack_app: App, slack: SlackSender, fake_slack: FakeSlack
 ) -> None:
     recorded = payload("dm_escaped.json")
-    Person(slack, recorded).says("hi")
+    Writer(slack, recorded).says("hi")
     fake_slack.wait_for("chat.postMessage", 1)
     assert slack.send_json(as_delivery(recorded, "EvEsc1")).status == 200
     fake_slack.wait_for("chat.postMessage", 2)
@@ -82,7 +83,7 @@ def test_a_reply_in_a_thread_gets_the_next_question_in_that_thread(
 ) -> None:
     recorded = payload("thread_reply_dm.json")
     event = recorded["event"]
-    Person(slack, recorded).says("hi")
+    Writer(slack, recorded).says("hi")
     fake_slack.wait_for("chat.postMessage", 1)
     delivery = as_delivery(recorded, "EvThread1", text=GOOD_ANSWERS[0])
     assert slack.send_json(delivery).status == 200
@@ -154,7 +155,7 @@ def test_a_file_is_source_material_at_the_link_question_and_noted_elsewhere(
     recorded = payload("file_share_text_dm.json")
     event = recorded["event"]
     user, link = event["user"], event["files"][0]["permalink"]
-    person = Person(slack, recorded)
+    person = Writer(slack, recorded)
     person.says("hi", channel=f"D{user}")
     fake_slack.wait_for("chat.postMessage", 1)
     alone = as_delivery(recorded, "EvFile1", text="", channel=f"D{user}")
@@ -208,3 +209,49 @@ def test_a_settled_card_shows_plain_text_as_drawn_not_as_slack_returned_it(
     update = fake_slack.wait_for("chat.update")[0].params
     text = json.dumps(update["blocks"])
     assert "R&D <none>" in text and "&amp;lt;" not in text
+
+
+def test_one_person_across_an_enterprise_grid_org(
+    slack_app: App, slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    """Grid user ids (W…) are org-wide: a slash command from a second workspace of the org, and
+    an edit form submitted through an org-wide install (no workspace in the payload), are the
+    same person's, in the same request."""
+    command = payload("grid_slash_command_workspace.json")
+    user = command["user_id"]
+    envelope = as_delivery(
+        payload("dm_escaped.json"), "EvGrid1", user=user, channel=f"D{user}", text="hi"
+    )
+    assert envelope["enterprise_id"] == command["enterprise_id"]
+    assert slack.send_json(envelope).status == 200
+    fake_slack.wait_for("chat.postMessage", 1)
+    answer = {**envelope, "event_id": "EvGrid2"}
+    answer["event"] = {**envelope["event"], "text": GOOD_ANSWERS[0]}
+    assert slack.send_json(answer).status == 200
+    fake_slack.wait_for("chat.postMessage", 2)
+
+    other_workspace = {**command, "team_id": "T222", "command": "/triage", "text": ""}
+    assert slack.send_form(other_workspace).status == 200
+    resumed = fake_slack.wait_for("chat.postMessage", 3)[-1]
+    assert "TR-0001" in json.dumps(resumed.params)  # the request in progress, not a new one
+
+    submitted = payload("grid_view_submission.json")
+    view = {
+        **submitted["view"],
+        "callback_id": ANSWER_FORM_CALLBACK,
+        "private_metadata": "1:failing_task",
+        "state": {
+            "values": {
+                ANSWER_BLOCK: {
+                    ANSWER_INPUT: {"type": "plain_text_input", "value": "R&D quotes stall"}
+                }
+            }
+        },
+    }
+    edit = {**submitted, "user": {**submitted["user"], "id": user}, "view": view}
+    assert slack.interactive(edit).status == 200
+    fake_slack.wait_for("chat.postMessage", 4)
+    assert stored(slack_app, "failing_task") == [GOOD_ANSWERS[0], "R&D quotes stall"]
+    with slack_app.database.session(write=False) as session:
+        people = session.exec(select(Person)).all()
+    assert [(p.platform_user_id, p.workspace_id) for p in people] == [(user, "E111")]

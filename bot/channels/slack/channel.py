@@ -33,7 +33,7 @@ from bot.channels.slack.payloads import (
     thread_of,
     typed_text,
 )
-from bot.channels.slack.people import SlackPeople, team_id_of
+from bot.channels.slack.people import SlackPeople, identity_of, team_id_of
 from bot.channels.slack.replies import post_replies, refuse, replies_through, settle
 from bot.conversation import copy
 from bot.conversation.commands import TriageAction
@@ -133,7 +133,7 @@ class SlackChannel:
         committed = self._committing.get(str(body.get("event_id")))
         thread = thread_of(event)
         try:
-            person = await self.people.person(client, team_id_of(body), event["user"])
+            person = await self.people.person(client, identity_of(body), event["user"])
             reference = conversation_ref(body, event["channel"])
             inbound = Inbound.say(
                 person,
@@ -154,9 +154,7 @@ class SlackChannel:
     ) -> None:
         try:
             user_id = command["user_id"]
-            person = await self.people.person(
-                client, command.get("team_id", ""), user_id, wait=True
-            )
+            person = await self.people.person(client, identity_of(command), user_id, wait=True)
             title = (command.get("text") or "").strip() or None
             inbound = Inbound.start(
                 person,
@@ -174,7 +172,7 @@ class SlackChannel:
     ) -> None:
         try:
             user_id = shortcut["user"]["id"]
-            person = await self.people.person(client, team_id_of(shortcut), user_id, wait=True)
+            person = await self.people.person(client, identity_of(shortcut), user_id, wait=True)
             message = shortcut.get("message") or {}
             link = await message_link(client, shortcut, message.get("ts"))
             inbound = Inbound.start(
@@ -195,7 +193,7 @@ class SlackChannel:
     ) -> None:
         try:
             user_id = body["user"]["id"]
-            person = await self.people.person(client, team_id_of(body), user_id, wait=True)
+            person = await self.people.person(client, identity_of(body), user_id, wait=True)
             inbound = Inbound.start(
                 person,
                 event_id=interaction_id(body),
@@ -215,7 +213,7 @@ class SlackChannel:
         try:
             user_id = body["user"]["id"]
             channel = (body.get("channel") or {}).get("id") or await self._open_dm(client, user_id)
-            person = await self.people.person(client, team_id_of(body), user_id)
+            person = await self.people.person(client, identity_of(body), user_id)
             value = str(action.get("value") or "")
             if action_id == TriageAction.EDIT and await self._open_answer_form(
                 client, body, person, value, channel
@@ -259,7 +257,7 @@ class SlackChannel:
         """A form submission runs its (fast, database-only) turn before the ack, so a refused
         answer can be shown inside the form instead of in a message."""
         user_id = body["user"]["id"]
-        person = await self.people.person(client, team_id_of(body), user_id, look_up=False)
+        person = await self.people.person(client, identity_of(body), user_id, look_up=False)
         state = view.get("state", {}).get("values", {})
         text = (state.get(blocks.ANSWER_BLOCK, {}).get(blocks.ANSWER_INPUT, {}) or {}).get("value")
         inbound = Inbound.press(
@@ -288,7 +286,7 @@ class SlackChannel:
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        person = await self.people.person(client, team_id_of(body), event["user"])
+        person = await self.people.person(client, identity_of(body), event["user"])
         lines = await asyncio.to_thread(self.engine.requests_of, person)
         waiting = await asyncio.to_thread(self.waiting, person) if self.waiting else []
         await client.views_publish(user_id=event["user"], view=blocks.home_view(lines, waiting))

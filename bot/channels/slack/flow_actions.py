@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.blocks import action_id_of, escape
 from bot.channels.slack.forms import card_blocks, form_of_view, form_view, view_inputs
+from bot.channels.slack.people import identity_of
 from bot.messages import ActResult, PersonRef
 
 log = logging.getLogger(__name__)
@@ -125,12 +126,13 @@ async def _known_as(client: AsyncWebClient, field: str, user_id: str) -> dict[st
 
 
 def acting_person(body: dict[str, Any]) -> PersonRef:
+    """Keyed as the triage keys people (bot.channels.slack.people.identity_of), so a
+    reviewer is the same person in every flow."""
     user = body.get("user") or {}
-    team = user.get("team_id") or (body.get("team") or {}).get("id", "")
     return PersonRef(
         platform="slack",
         user_id=str(user.get("id", "")),
-        workspace_id=team,
+        workspace_id=identity_of(body),
         display_name=str(user.get("name") or user.get("username") or ""),
     )
 

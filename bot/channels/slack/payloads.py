@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack.people import LOOKUP_BEFORE_ACK_SECONDS, team_id_of
+from bot.channels.slack.people import LOOKUP_BEFORE_ACK_SECONDS, enterprise_id_of, team_id_of
 from bot.messages import Attachment
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def conversation_ref(body: dict[str, Any], channel: str) -> dict[str, Any]:
     return {
         "channel": channel,
         "team_id": team_id_of(body),
-        "enterprise_id": body.get("enterprise_id"),
+        "enterprise_id": enterprise_id_of(body),
     }
 
 

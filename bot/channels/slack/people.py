@@ -82,8 +82,31 @@ class SlackPeople:
 
 def team_id_of(body: dict[str, Any]) -> str:
     """The workspace of any payload: events, actions, views, shortcuts and slash commands each
-    put it somewhere else."""
+    put it somewhere else (an org-wide install's view names the workspace it was opened in)."""
     team = body.get("team_id") or body.get("team")
     if isinstance(team, dict):
         return str(team.get("id") or "")
-    return str(team or (body.get("user") or {}).get("team_id") or "")
+    view = body.get("view")
+    installed = view.get("app_installed_team_id") if isinstance(view, dict) else None
+    user = body.get("user")
+    return str(team or installed or (user.get("team_id") if isinstance(user, dict) else None) or "")
+
+
+def enterprise_id_of(body: dict[str, Any]) -> str | None:
+    """The Enterprise Grid org of any payload: events and slash commands name it at the top,
+    interactions in ``enterprise`` (or on ``team`` for a workspace-level install)."""
+    enterprise = body.get("enterprise")
+    team = body.get("team")
+    found = (
+        body.get("enterprise_id")
+        or (enterprise.get("id") if isinstance(enterprise, dict) else None)
+        or (team.get("enterprise_id") if isinstance(team, dict) else None)
+    )
+    return str(found) if found else None
+
+
+def identity_of(body: dict[str, Any]) -> str:
+    """Where a person's Slack id is unique: in an Enterprise Grid org user ids (W…) are
+    org-wide, so the same person writing from two of its workspaces, or through an org-wide
+    install whose payloads name no workspace, is one person; elsewhere, the workspace."""
+    return enterprise_id_of(body) or team_id_of(body)
