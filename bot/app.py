@@ -26,6 +26,7 @@ from bot.decisions.desk import DecisionDesk
 from bot.decisions.flows import DecisionFlow
 from bot.decisions.waiting import WaitingItem, waiting_on
 from bot.messages import PersonRef
+from bot.metrics import Metrics
 from bot.reminders.scheduler import ReminderService
 from bot.review.flows import ReviewFlow
 from bot.review.reviewers import Reviewers
@@ -61,6 +62,8 @@ class App:
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="assist")
     )
     _pending: set[Future[object]] = field(default_factory=set)
+    metrics: Metrics = field(default_factory=Metrics)
+    """Counters /metrics serves; every turn's duration is observed into it."""
     on_drafted: Callable[[int], None] | None = None
     """Told instead of the channels once a request's drafts exist (the turn worker passes them
     on to the server, whose channels announce them)."""
@@ -186,6 +189,7 @@ def build_app(
         ),
     )
 
+    engine.observe = app.metrics.observe_turn
     app.on_drafted = on_drafted
     if turn_worker:
         from bot.runtime.turns import ProcessTurns

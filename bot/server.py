@@ -39,12 +39,9 @@ WRITE_PROBE_SECONDS = 2.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_web_app(
-    app: App, *, metrics: Metrics | None = None, run_scheduler: bool = False
-) -> web.Application:
+def build_web_app(app: App, *, run_scheduler: bool = False) -> web.Application:
     web_app = web.Application(middlewares=[_count_requests], client_max_size=2 * 1024 * 1024)
-    web_app[METRICS_KEY] = metrics or Metrics()
-    app.engine.observe = web_app[METRICS_KEY].observe_turn
+    web_app[METRICS_KEY] = app.metrics
 
     async def lifecycle(web_app: web.Application) -> AsyncIterator[None]:
         # One pooled HTTP session for all Web API calls, created inside the running loop.

@@ -14,7 +14,8 @@ import pytest
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.messages import Inbound, PersonRef
-from bot.runtime.turns import ProcessTurns, TurnWorkerUnavailable, encode_frame, take_frames
+from bot.runtime.frames import encode_frame, take_frames
+from bot.runtime.turns import ProcessTurns, TurnWorkerUnavailable
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.processes import wait_until_gone
 

@@ -29,8 +29,9 @@ from bot.config import Settings
 from bot.conversation.engine import BATCH_LIMIT
 from bot.log_setup import configure_logging
 from bot.messages import Inbound
+from bot.runtime.frames import encode_frame, read_frame, take_frames
 from bot.runtime.heap import freeze_startup_objects
-from bot.runtime.turns import DRAFTED, READY, encode_frame, read_frame, take_frames
+from bot.runtime.turns import DRAFTED, READY
 
 log = logging.getLogger("bot.runtime.turn_worker")
 

@@ -18,18 +18,18 @@ import itertools
 import logging
 import os
 import pickle
-import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.conversation.engine import Engine
 from bot.messages import Inbound, TurnResult
+from bot.runtime.frames import encode_frame, read_frame_async
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,6 @@ READY = -1
 """The call id of the worker's first frame: ("ready", None) or ("failed", message)."""
 DRAFTED = -2
 """The call id of a frame the worker sends on its own: drafts exist for this request id."""
-_HEADER = struct.Struct(">I")
 TURN_TIMEOUT_SECONDS = 60.0
 """A turn is database work; a worker silent this long is stuck, and is replaced."""
 STOP_SECONDS = 60.0
@@ -373,41 +372,3 @@ def worker_environment(settings: Settings) -> dict[str, str]:
         else:
             environment[name.upper()] = str(value)
     return environment
-
-
-def encode_frame(call_id: int, payload: object) -> bytes:
-    body = pickle.dumps((call_id, payload), protocol=pickle.HIGHEST_PROTOCOL)
-    return _HEADER.pack(len(body)) + body
-
-
-async def read_frame_async(stream: asyncio.StreamReader) -> tuple[int, Any]:
-    (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
-    call_id, payload = pickle.loads(await stream.readexactly(size))
-    return int(call_id), payload
-
-
-def read_frame(stream: IO[bytes]) -> tuple[int, Any] | None:
-    """The next frame, or None at the end of input (the parent closed the pipe)."""
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(header)
-    call_id, payload = pickle.loads(stream.read(size))
-    return int(call_id), payload
-
-
-def take_frames(unread: bytearray) -> list[tuple[int, Any]]:
-    """Every complete frame at the start of ``unread``, removed from it; a partial frame stays
-    for the next read."""
-    frames: list[tuple[int, Any]] = []
-    offset = 0
-    while len(unread) - offset >= _HEADER.size:
-        (size,) = _HEADER.unpack_from(unread, offset)
-        end = offset + _HEADER.size + size
-        if len(unread) < end:
-            break
-        call_id, payload = pickle.loads(memoryview(unread)[offset + _HEADER.size : end])
-        frames.append((int(call_id), payload))
-        offset = end
-    del unread[:offset]
-    return frames
