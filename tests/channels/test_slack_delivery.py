@@ -199,3 +199,21 @@ def test_while_the_database_cannot_be_written_health_says_so_and_people_hear_of_
     assert "Question 2 of 6" in posted_texts(fake_slack)[2]
     with urllib.request.urlopen(server.url + "/healthz", timeout=10) as health:
         assert health.status == 200
+
+
+def test_a_5xx_whose_body_is_not_slacks_json_loses_nothing(
+    app: App, server: ServerThread, fake_slack: FakeSlack
+) -> None:
+    """A proxy's error page, or a bare string: reading Slack's error code from it used to
+    crash the listener before the turn, after which the message was acknowledged and lost."""
+    slack = SlackSender(server.url)
+    fake_slack.fail_next("users.info", status=500, times=3, body="upstream connect error")
+    assert slack.dm(ANA, "hi").status == 200
+    reply = fake_slack.wait_for("chat.postMessage")[0]
+    assert "Question 1 of 6" in json.dumps(reply.params["blocks"])
+    fake_slack.fail_next("chat.postMessage", status=502, times=3, body="Bad Gateway")
+    assert slack.dm(ANA, GOOD_ANSWERS[0]).status == 200
+    fake_slack.wait_for("chat.postMessage!502")
+    server.call(outbox_of(server).settled())
+    [row] = unsent(app)
+    assert "502" in (row.last_error or "")

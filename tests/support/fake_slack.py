@@ -34,6 +34,7 @@ class _Failure:
     retry_after: int | None
     remaining: int
     error: str | None = None
+    body: Any = None
 
 
 @dataclass
@@ -93,10 +94,12 @@ class FakeSlack:
         times: int = 1,
         retry_after: int | None = None,
         error: str | None = None,
+        body: Any = None,
     ) -> None:
-        """The next calls fail: with an HTTP status, or (status 200) Slack's ok:false ``error``."""
+        """The next calls fail: with an HTTP status, or (status 200) Slack's ok:false ``error``;
+        ``body`` replaces Slack's JSON answer (a proxy's page, a bare string)."""
         with self._condition:
-            self._failures[method] = _Failure(status, retry_after, times, error)
+            self._failures[method] = _Failure(status, retry_after, times, error, body)
 
     def stall(self, *, seconds: float) -> None:
         """Hold every answer for up to ``seconds`` (0 releases them at once): a slow Slack."""
@@ -143,7 +146,7 @@ class FakeSlack:
 
     def _answer(
         self, method: str, params: dict[str, Any], token: str | None
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    ) -> tuple[int, Any, dict[str, str]]:
         if self._stall_seconds:
             self._stall.wait(self._stall_seconds)
         with self._condition:
@@ -156,6 +159,8 @@ class FakeSlack:
                 error = failure.error or (
                     "ratelimited" if failure.status == 429 else "internal_error"
                 )
+                if failure.body is not None:
+                    return failure.status, failure.body, headers
                 return failure.status, {"ok": False, "error": error}, headers
             self.calls.append(Call(method, params, token))
             self._condition.notify_all()

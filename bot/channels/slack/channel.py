@@ -41,7 +41,7 @@ from bot.conversation.engine import Engine
 from bot.decisions.waiting import WaitingItem
 from bot.delivery.outbox import DeliveryFailed, Outbox
 from bot.messages import Inbound, PersonRef, TurnResult
-from bot.runtime.turns import ThreadTurns, TurnFailed, Turns
+from bot.runtime.turns import ThreadTurns, TurnFailed, Turns, TurnWorkerUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,13 @@ class SlackChannel:
         self.waiting = waiting
         self.outbox = outbox
         self.people = SlackPeople()
-        self._committing: dict[str, asyncio.Future[None]] = {}
+        self._committing: dict[str, asyncio.Future[bool]] = {}
 
-    def hold_ack(self, body: dict[str, Any]) -> asyncio.Future[None] | None:
-        """For the request gate: a direct message's 200 waits on this, which is done once the
-        turn has committed (or failed for good). Anything else is acknowledged as Bolt does."""
+    def hold_ack(self, body: dict[str, Any]) -> asyncio.Future[bool] | None:
+        """For the request gate: a direct message's 200 waits on this. True once the turn has
+        committed, or failed and the person was told; False when it never ran (something broke
+        before it), so the gate answers 503 and Slack delivers the message again. Anything
+        else is acknowledged as Bolt does."""
         event = body.get("event")
         event_id = body.get("event_id")
         if not (
@@ -93,10 +95,10 @@ class SlackChannel:
             and is_plain_direct_message(event)
         ):
             return None
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._committing[event_id] = waiter
 
-        def forget(done: asyncio.Future[None]) -> None:
+        def forget(done: asyncio.Future[bool]) -> None:
             if self._committing.get(event_id) is done:
                 del self._committing[event_id]
 
@@ -132,6 +134,7 @@ class SlackChannel:
             return
         committed = self._committing.get(str(body.get("event_id")))
         thread = thread_of(event)
+        stored = False
         try:
             person = await self.people.person(client, identity_of(body), event["user"])
             reference = conversation_ref(body, event["channel"])
@@ -143,10 +146,17 @@ class SlackChannel:
                 conversation_ref=reference,
                 reply_to=self._reply_to({**reference, **({"thread_ts": thread} if thread else {})}),
             )
-            result = await self._turn(inbound, client, event["channel"])
+            try:
+                result = await self._turn(inbound, client, event["channel"])
+            except TurnWorkerUnavailable:  # it never ran: Slack must deliver it again
+                raise
+            except Exception:  # it ran and failed (rolled back); the person hears so
+                stored = True
+                raise
+            stored = True
         finally:
             if committed is not None and not committed.done():
-                committed.set_result(None)
+                committed.set_result(stored)
         await self._deliver(client, event["channel"], result, thread_ts=thread)
 
     async def on_slash_command(

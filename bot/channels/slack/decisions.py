@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.assist.service import Assistant
 from bot.channels.slack.blocks import escape, turn_payloads
+from bot.channels.slack.errors import slack_error
 from bot.config import AppConfig
 from bot.reminders.nudges import escalation_text, nudge_messages
 from bot.reminders.sweep import Nudge, Undeliverable
@@ -70,7 +71,7 @@ class SlackSender:
             for payload in turn_payloads(nudge_messages(nudges)):
                 await self.client.chat_postMessage(channel=channel, **payload)
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or "")
+            error = slack_error(exc)
             if error in UNREACHABLE_ERRORS:
                 raise Undeliverable(f"cannot be reached in Slack ({error})") from exc
             raise

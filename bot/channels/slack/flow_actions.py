@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.blocks import action_id_of, escape
+from bot.channels.slack.errors import slack_error
 from bot.channels.slack.forms import card_blocks, form_of_view, form_view, view_inputs
 from bot.channels.slack.people import identity_of
 from bot.messages import ActResult, PersonRef
@@ -118,7 +119,7 @@ async def _known_as(client: AsyncWebClient, field: str, user_id: str) -> dict[st
     try:
         user = (await client.users_info(user=user_id)).get("user") or {}
     except SlackApiError as exc:
-        log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        log.warning("users.info failed for %s: %s", user_id, slack_error(exc))
         return {}
     profile = user.get("profile") or {}
     name = profile.get("display_name") or user.get("real_name") or user.get("name") or ""

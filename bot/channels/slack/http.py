@@ -25,7 +25,7 @@ from slack_bolt.request.internals import parse_body
 
 log = logging.getLogger(__name__)
 
-HoldAck = Callable[[dict[str, Any]], "asyncio.Future[None] | None"]
+HoldAck = Callable[[dict[str, Any]], "asyncio.Future[bool] | None"]
 HOLD_SECONDS = 10.0
 """The longest a direct message's 200 waits for its turn to be stored. Past Slack's own 3 s
 Slack sends it again anyway (and the copy is recognised); a 503 says it was not stored."""
@@ -79,8 +79,11 @@ class SlackRequestGate:
         response = await bolt.async_dispatch(bolt_request)
         if stored is not None:
             try:
-                if response.status == 200:
-                    await asyncio.wait_for(asyncio.shield(stored), HOLD_SECONDS)
+                if response.status == 200 and not await asyncio.wait_for(
+                    asyncio.shield(stored), HOLD_SECONDS
+                ):
+                    log.warning("a direct message could not be handled; Slack will send it again")
+                    return web.Response(status=503, text="not stored")
             except TimeoutError:
                 log.warning("a direct message was not stored in time; Slack will send it again")
                 return web.Response(status=503, text="not stored yet")

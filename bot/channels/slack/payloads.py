@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.slack.errors import slack_error
 from bot.channels.slack.people import LOOKUP_BEFORE_ACK_SECONDS, enterprise_id_of, team_id_of
 from bot.messages import Attachment
 
@@ -109,7 +110,7 @@ async def message_link(
         )
         return str(response["permalink"])
     except SlackApiError as exc:
-        log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
+        log.warning("chat.getPermalink failed: %s", slack_error(exc))
     except Exception as exc:
         log.warning("chat.getPermalink failed: %r", exc)
     domain = (shortcut.get("team") or {}).get("domain")

@@ -16,6 +16,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.slack.errors import slack_error
 from bot.messages import PersonRef
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class SlackPeople:
                 name = profile.get("display_name") or user.get("real_name") or user.get("name")
                 known = _Known(name or "", user.get("tz"), time.monotonic())
             except SlackApiError as exc:
-                log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+                log.warning("users.info failed for %s: %s", user_id, slack_error(exc))
             except Exception as exc:  # a timeout or dropped connection: carry on without a name
                 log.warning("users.info failed for %s: %r", user_id, exc)
             self._known[key] = known

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.blocks import escape, settled_blocks, turn_payloads
 from bot.channels.slack.decisions import UNREACHABLE_ERRORS
+from bot.channels.slack.errors import slack_error
 from bot.delivery.outbox import DeliveryFailed, Send, Undelivered
 from bot.messages import Outbound
 from bot.storage.database import Database
@@ -67,10 +68,10 @@ async def post_replies(
         try:
             await client.chat_postMessage(channel=channel, **thread, **payload)
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or "")
+            error = slack_error(exc)
             raise DeliveryFailed(
                 sent,
-                f"Slack answered {exc.response.status_code} {error}".strip(),
+                f"Slack answered {exc.response.status_code}: {error}",
                 permanent=error in UNREACHABLE_ERRORS,
             ) from exc
         except Exception as exc:  # a timeout or dropped connection, after the retry handlers
@@ -116,4 +117,4 @@ async def settle(client: AsyncWebClient, channel: str, message: dict[str, Any], 
             blocks=settled_blocks(message.get("blocks") or [], label),
         )
     except SlackApiError as exc:
-        log.warning("could not settle card %s: %s", message.get("ts"), exc.response.get("error"))
+        log.warning("could not settle card %s: %s", message.get("ts"), slack_error(exc))
