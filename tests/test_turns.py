@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.messages import Inbound, PersonRef
+from bot.messages import Inbound, PersonRef, TurnResult
 from bot.runtime.frames import encode_frame, take_frames
 from bot.runtime.turns import ProcessTurns, TurnWorkerUnavailable
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
@@ -33,20 +33,30 @@ def person(n: int) -> PersonRef:
     return PersonRef(platform="slack", user_id=f"U{n}", workspace_id="T1")
 
 
+async def in_flight_when_the_worker_dies(
+    app: App, tmp_path: Path, inbounds: list[Inbound]
+) -> tuple[ProcessTurns, int, sqlite3.Connection, list[asyncio.Task[TurnResult]]]:
+    """Turns sent to a worker that waits for the write lock, then the worker killed."""
+    turns = ProcessTurns(app.engine, app.settings)
+    await turns.start()
+    first = turns.worker_pid
+    assert first is not None
+    blocker = sqlite3.connect(tmp_path / "turns.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the worker's turns wait for the write lock
+    owed = [asyncio.create_task(turns.handle(inbound)) for inbound in inbounds]
+    while turns.in_flight < len(inbounds):
+        await asyncio.sleep(0)
+    os.kill(first, signal.SIGKILL)
+    return turns, first, blocker, owed
+
+
 def test_turns_a_dead_worker_owed_fail_and_the_next_turn_gets_a_new_worker(
     app: App, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        turns = ProcessTurns(app.engine, app.settings)
-        await turns.start()
-        first = turns.worker_pid
-        assert first is not None
-        blocker = sqlite3.connect(tmp_path / "turns.db", isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")  # the worker's turns wait for the write lock
-        owed = [asyncio.create_task(turns.handle(Inbound.say(person(n), "hi"))) for n in range(3)]
-        while turns.in_flight < 3:
-            await asyncio.sleep(0)
-        os.kill(first, signal.SIGKILL)
+        turns, first, blocker, owed = await in_flight_when_the_worker_dies(
+            app, tmp_path, [Inbound.say(person(n), "hi") for n in range(3)]
+        )
         outcomes = await asyncio.gather(*owed, return_exceptions=True)
         assert all(isinstance(o, TurnWorkerUnavailable) for o in outcomes), outcomes
         blocker.rollback()
@@ -66,19 +76,9 @@ def test_turns_with_a_delivery_id_run_again_when_the_worker_dies_under_them(
     a turn that had committed would be recognised by its id instead of running twice."""
 
     async def scenario() -> None:
-        turns = ProcessTurns(app.engine, app.settings)
-        await turns.start()
-        first = turns.worker_pid
-        assert first is not None
-        blocker = sqlite3.connect(tmp_path / "turns.db", isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        owed = [
-            asyncio.create_task(turns.handle(Inbound.say(person(n), "hi", event_id=f"Ev{n}")))
-            for n in range(3)
-        ]
-        while turns.in_flight < 3:
-            await asyncio.sleep(0)
-        os.kill(first, signal.SIGKILL)
+        turns, first, blocker, owed = await in_flight_when_the_worker_dies(
+            app, tmp_path, [Inbound.say(person(n), "hi", event_id=f"Ev{n}") for n in range(3)]
+        )
         wait_until_gone(first)
         blocker.rollback()
         blocker.close()

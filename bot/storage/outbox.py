@@ -160,15 +160,7 @@ def release(database: Database, *, platform: str, now: datetime) -> set[int]:
     """At start-up: every unsent row is due now (whoever held it has stopped). The people
     whose replies are owed, who must not get a newer reply before them."""
     with database.session() as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.platform) == platform,
-                col(OutboxMessage.sent_at).is_(None),
-                col(OutboxMessage.next_attempt_at) > now,
-            )
-            .values(next_attempt_at=now)
-        )
+        _due_now(session, now, col(OutboxMessage.platform) == platform)
         return owed_people(session, platform=platform)
 
 
@@ -189,15 +181,11 @@ def release_person(
     replayed and found done) are due now; ``keep`` are rows this process is sending. How many
     rows are owed."""
     with database.session() as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.person_id) == person_id,
-                col(OutboxMessage.sent_at).is_(None),
-                col(OutboxMessage.next_attempt_at) > now,
-                col(OutboxMessage.id).not_in(list(keep)),
-            )
-            .values(next_attempt_at=now)
+        _due_now(
+            session,
+            now,
+            col(OutboxMessage.person_id) == person_id,
+            col(OutboxMessage.id).not_in(list(keep)),
         )
         return len(
             session.exec(
@@ -208,6 +196,19 @@ def release_person(
                 )
             ).all()
         )
+
+
+def _due_now(session: Session, now: datetime, *where: Any) -> None:
+    """Unsent rows matching ``where`` that wait for a later time (or a claim) may go now."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            *where,
+            col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.next_attempt_at) > now,
+        )
+        .values(next_attempt_at=now)
+    )
 
 
 def owed_people(session: Session, *, platform: str) -> set[int]:
