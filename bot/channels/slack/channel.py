@@ -136,7 +136,7 @@ class SlackChannel:
         thread = thread_of(event)
         stored = False
         try:
-            person = await self.people.person(client, identity_of(body), event["user"])
+            person = await self.people.person(client, identity_of(body), event["user"], wait=True)
             reference = conversation_ref(body, event["channel"])
             inbound = Inbound.say(
                 person,
