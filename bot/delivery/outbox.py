@@ -39,6 +39,11 @@ GIVE_UP_AFTER = timedelta(hours=24)
 CLAIM_FOR = timedelta(minutes=2)
 """How long a claimed row is this sender's; a sender that dies lets it go after this."""
 POLL_SECONDS = 5.0
+UNDELIVERED_NOTICE = (
+    "I could not deliver a reply to {person} about {reference} ({error}), so they may be "
+    "waiting on me. Their answers are stored; please check in with them."
+)
+"""What reviewers are told, in each channel, when a reply is given up on."""
 
 
 class DeliveryFailed(Exception):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.app import App, build_app
 from bot.delivery.outbox import Outbox
 from bot.server import SLACK_OUTBOX_KEY, build_web_app
+from bot.storage import outbox
 from bot.storage.models import Answer, OutboxMessage
 from tests.channels.conftest import slack_settings
 from tests.channels.test_slack_conversation import ANA
@@ -31,10 +32,8 @@ def outbox_of(server: ServerThread) -> Outbox:
     return server.web_app[SLACK_OUTBOX_KEY]
 
 
-def unsent(app: App) -> list[OutboxMessage]:
-    with app.database.session(write=False) as session:
-        query = select(OutboxMessage).where(OutboxMessage.sent_at == None)  # noqa: E711
-        return list(session.exec(query).all())
+def unsent(app: App) -> Sequence[OutboxMessage]:
+    return outbox.unsent(app.database)
 
 
 @pytest.fixture

@@ -52,6 +52,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Slack's escaping undone: message text and returned cards arrive with &, < and > escaped."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def plain(text: str, limit: int = SECTION_LIMIT) -> PlainTextObject:
     return PlainTextObject(text=shorten(text, limit) or " ", emoji=True)
 
@@ -252,8 +257,7 @@ def _as_sent(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     if node.get("type") == "plain_text" and isinstance(node.get("text"), str):
-        text = node["text"].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-        return {**node, "text": text}
+        return {**node, "text": unescape(node["text"])}
     return {key: _as_sent(value) for key, value in node.items()}
 
 

@@ -34,12 +34,12 @@ from bot.channels.slack.payloads import (
     typed_text,
 )
 from bot.channels.slack.people import SlackPeople, identity_of, team_id_of
-from bot.channels.slack.replies import post_replies, refuse, replies_through, settle
+from bot.channels.slack.replies import refuse, replies_through, settle
 from bot.conversation import copy
 from bot.conversation.commands import TriageAction
 from bot.conversation.engine import Engine
 from bot.decisions.waiting import WaitingItem
-from bot.delivery.outbox import DeliveryFailed, Outbox
+from bot.delivery.outbox import Outbox
 from bot.messages import Inbound, PersonRef, TurnResult
 from bot.runtime.turns import ThreadTurns, TurnFailed, Turns, TurnWorkerUnavailable
 
@@ -71,7 +71,7 @@ class SlackChannel:
         engine: Engine,
         turns: Turns | None = None,
         waiting: Callable[[PersonRef], list[WaitingItem]] | None = None,
-        outbox: Outbox | None = None,
+        outbox: Outbox,
     ) -> None:
         self.engine = engine
         self.turns = turns or ThreadTurns(engine)
@@ -280,8 +280,7 @@ class SlackChannel:
         )
         result = await self._turn(inbound)
         if result.problem and not result.refused:
-            if self.outbox is not None:
-                self.outbox.discard(result)  # shown inside the form instead
+            self.outbox.discard(result)  # shown inside the form instead
             await ack(response_action="errors", errors={blocks.ANSWER_BLOCK: result.problem})
             return
         await ack()
@@ -350,8 +349,8 @@ class SlackChannel:
         return await turn
 
     def _reply_to(self, reference: dict[str, Any]) -> dict[str, Any] | None:
-        """Where the replies go, to keep in the outbox with the turn (if this channel has one)."""
-        return reference if self.outbox is not None else None
+        """Where the replies go, kept in the outbox with the turn."""
+        return reference
 
     async def _open_dm(self, client: AsyncWebClient, user_id: str) -> str:
         response = await client.conversations_open(users=user_id)
@@ -391,17 +390,4 @@ class SlackChannel:
         thread_ts: str | None = None,
     ) -> None:
         destination = {"channel": channel, **({"thread_ts": thread_ts} if thread_ts else {})}
-        if self.outbox is not None:
-            await self.outbox.deliver(result, destination, send=replies_through(client))
-            return
-        if result.duplicate or not result.messages:
-            return
-        try:
-            await post_replies(client, destination, result.messages, 0)
-        except DeliveryFailed as exc:
-            log.error(
-                "could not deliver a reply for %s to %s: %s",
-                result.request_reference or "no request",
-                channel,
-                exc.error,
-            )
+        await self.outbox.deliver(result, destination, send=replies_through(client))

@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.slack.blocks import unescape
 from bot.channels.slack.errors import slack_error
 from bot.channels.slack.people import LOOKUP_BEFORE_ACK_SECONDS, enterprise_id_of, team_id_of
 from bot.messages import Attachment
@@ -33,7 +34,7 @@ def typed_text(text: str | None) -> str:
     """What the person typed. Slack sends message text with &, < and > escaped (its markup);
     a form's input comes as typed. One encoding is stored, the person's, and it is escaped
     again only when drawn."""
-    return (text or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(text or "")
 
 
 def attachments_of(event: dict[str, Any]) -> tuple[Attachment, ...]:

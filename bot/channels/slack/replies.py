@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack.blocks import escape, settled_blocks, turn_payloads
 from bot.channels.slack.decisions import UNREACHABLE_ERRORS
 from bot.channels.slack.errors import slack_error
-from bot.delivery.outbox import DeliveryFailed, Send, Undelivered
+from bot.delivery.outbox import UNDELIVERED_NOTICE, DeliveryFailed, Send, Undelivered
 from bot.messages import Outbound
 from bot.storage.database import Database
 from bot.storage.models import Person
@@ -26,11 +26,6 @@ from bot.storage.models import Person
 log = logging.getLogger(__name__)
 
 ClientFor = Callable[[dict[str, Any]], Awaitable[AsyncWebClient]]
-
-UNDELIVERED_NOTICE = (
-    "I could not deliver a reply to {person} about {reference} ({error}), so they may be "
-    "waiting on me. Their answers are stored; please check in with them."
-)
 
 
 def replies_through(client: AsyncWebClient) -> Send:

@@ -21,7 +21,7 @@ from bot.assist.service import Assistant
 from bot.channels.teams import cards, forms
 from bot.channels.teams.activities import PLATFORM, reference_of
 from bot.conversation.engine import Engine
-from bot.delivery.outbox import DeliveryFailed, Outbox, Undelivered
+from bot.delivery.outbox import UNDELIVERED_NOTICE, DeliveryFailed, Outbox, Undelivered
 from bot.messages import Outbound, TurnResult
 from bot.review.flows import ReviewFlow
 
@@ -50,10 +50,6 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
 UNREACHABLE_STATUSES = {403, 404, 413}
 """The Bot Connector's answers that no retry changes: the bot was removed or blocked, the
 conversation is gone, the card is too large."""
-UNDELIVERED_NOTICE = (
-    "I could not deliver a reply to {person} about {reference} ({error}), so they may be "
-    "waiting on me. Their answers are stored; please check in with them."
-)
 
 
 class TeamsSending:
