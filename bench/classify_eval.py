@@ -27,7 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from labelled import DEV, TEST, load, project_examples, stored_answers  # noqa: E402
+from labelled import (  # noqa: E402
+    DEV,
+    SECOND_TEST,
+    TEST,
+    TEST2,
+    load,
+    project_examples,
+    stored_answers,
+)
 
 from bot.assist.classifier import classify  # noqa: E402
 from bot.assist.questions import rule_questions  # noqa: E402
@@ -127,7 +135,7 @@ def _share(part: int, whole: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=("test", "dev", "project", "all"), default="all")
+    parser.add_argument("--part", choices=("test", "test2", "dev", "project", "all"), default="all")
     args = parser.parse_args()
     config = load_app_config(ROOT / "app.yaml")
     categories = [c.id for c in config.categories]
@@ -145,10 +153,17 @@ def main() -> None:
         print("(no LLM configured: set OPENAI_BASE_URL or OPENAI_API_KEY to compare a model)")
     parts = {
         "test": [("test part (held out: nothing was tuned on it)", load(TEST))],
+        "test2": [
+            (
+                "second test part (written later, by someone who had read neither the rules nor "
+                "the other cases; held out too)",
+                load(TEST2, SECOND_TEST),
+            )
+        ],
         "dev": [("development part (the model and rules were tuned on it)", load(DEV))],
         "project": [("the project's own examples (training data)", project_examples())],
     }
-    chosen = ["test", "dev", "project"] if args.part == "all" else [args.part]
+    chosen = ["test", "test2", "dev", "project"] if args.part == "all" else [args.part]
     for key in chosen:
         for title, cases in parts[key]:
             industries = len({c.get("industry") for c in cases} - {None})
