@@ -190,6 +190,7 @@ def build_app(
     )
 
     engine.observe = app.metrics.observe_turn
+    engine.desk_url = settings.public_url
     app.on_drafted = on_drafted
     if turn_worker:
         from bot.runtime.turns import ProcessTurns

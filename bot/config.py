@@ -235,6 +235,10 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
+    public_url: str | None = None
+    """Where people reach ``serve`` (https://desk.example.org): the web desk's sign-in links."""
+    desk_session_key: SecretStr | None = None
+    """Seals web desk session cookies; without it a key is made once and kept in the database."""
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     terminal_user: str = Field(default_factory=_default_person_name)

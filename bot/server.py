@@ -16,6 +16,7 @@ from bot.app import App, keep_drafting_caught_up, reminder_senders, start_channe
 from bot.channels.slack.app import WEB_API_TIMEOUT
 from bot.channels.slack.http import HoldAck, SlackRequestGate
 from bot.channels.teams.bot import TeamsBot
+from bot.channels.web.app import build_desk_app
 from bot.config import reveal
 from bot.delivery.outbox import Outbox
 from bot.metrics import Metrics
@@ -103,7 +104,13 @@ def build_web_app(app: App, *, run_scheduler: bool = False) -> web.Application:
             web_app.router.add_get("/slack/oauth_redirect", _slack_oauth)
     if app.settings.teams_enabled:
         web_app.router.add_post("/api/messages", _teams_messages)
+    web_app.router.add_get("/desk", _to_desk)
+    web_app.add_subapp("/desk", build_desk_app(app, base_url=app.settings.public_url))
     return web_app
+
+
+async def _to_desk(request: web.Request) -> web.Response:
+    raise web.HTTPPermanentRedirect("/desk/")
 
 
 async def _teams_messages(request: web.Request) -> web.StreamResponse:

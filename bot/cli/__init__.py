@@ -130,6 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     waiting.add_argument("--as", dest="person", metavar="NAME", help="whose desk (default: you)")
     waiting.set_defaults(handler="desk:run_waiting")
 
+    desk = commands.add_parser("desk", help="the web desk that serve shows at /desk")
+    desk_commands = desk.add_subparsers(dest="desk_command", required=True)
+    link = desk_commands.add_parser("link", help="a single-use sign-in link, for L&D reviewers")
+    link.add_argument("--as", dest="person", metavar="NAME", help="who signs in (default: you)")
+    link.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where serve is reached (default: PUBLIC_URL, else http://127.0.0.1:3000)",
+    )
+    link.set_defaults(handler="web_desk:run_desk_link")
+
     remind = commands.add_parser("remind", help="send the reminders that are due")
     remind.add_argument("--once", action="store_true", required=True, help="one sweep, then exit")
     remind.set_defaults(handler="decisions:run_remind")
@@ -149,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_turns_option(serve)
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where people reach this server, for web desk sign-in links (or PUBLIC_URL)",
+    )
     serve.add_argument(
         "--no-scheduler", action="store_true", help="do not run the reminder scheduler here"
     )

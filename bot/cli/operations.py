@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from bot.app import build_app
@@ -38,6 +39,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             "TEAMS_EMULATOR=1 turns Bot Framework authentication off, so serve it on this "
             "machine only: add --host 127.0.0.1"
         )
+    if args.base_url:
+        os.environ["PUBLIC_URL"] = args.base_url  # the turn worker reads the environment itself
+        settings = settings.model_copy(update={"public_url": args.base_url})
     app = build_app(settings, turn_worker=args.turns == "process")
     if not (settings.slack_enabled or settings.teams_enabled):
         print(

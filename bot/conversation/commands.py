@@ -23,6 +23,7 @@ class CommandName(StrEnum):
     SUBMIT = "submit"
     CONTINUE = "continue"
     WAITING = "waiting"
+    DESK = "desk"
     UNKNOWN = "unknown"
 
 
@@ -64,6 +65,8 @@ _WORDS: dict[str, CommandName] = {
     "waiting": CommandName.WAITING,
     "waiting on me": CommandName.WAITING,
     "my decisions": CommandName.WAITING,
+    "desk": CommandName.DESK,
+    "web desk": CommandName.DESK,
 }
 
 _EDIT = re.compile(

@@ -112,6 +112,17 @@ FOLLOW_UP_ALREADY = (
 WAITING_NOTHING = "Nothing is waiting on you."
 WAITING_DECISION_LINE = "{reference} · {next_decision} · due {due}{late}"
 WAITING_DRAFT_LINE = "{reference} · {kind} draft to review · since {since}"
+DESK_LINK = (
+    "Your sign-in link to the web desk: {link}\n"
+    "It works once, for the next 15 minutes, and signs in as you, so keep it to yourself."
+)
+DESK_FOR_REVIEWERS = (
+    "The web desk is for L&D reviewers. If you should be one, ask your L&D team to add you."
+)
+DESK_NO_ADDRESS = (
+    "The web desk has no address yet: whoever runs the bot sets PUBLIC_URL (or serve "
+    "--base-url) to where people reach it."
+)
 RESTARTED = "Request {old} is cancelled (its answers are kept in the log)."
 
 YOU_ARE_WELCOME = "You're welcome. Type new whenever you want to start another request."
@@ -147,6 +158,7 @@ HELP = """Here is what I understand, at any point:
   submit      send the finished request to L&D
   status      where you are, and your recent requests
   waiting     decisions waiting on you (and drafts, for reviewers)
+  desk        a sign-in link to the web desk (L&D reviewers)
   cancel      cancel the request in progress (answers stay in the log)
   restart     cancel it and start a new one
   help        this list

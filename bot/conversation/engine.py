@@ -62,6 +62,8 @@ class Engine:
         whose back-off sleeps (up to 100 ms) dominate latency under load."""
         self.observe: Callable[[float], None] = lambda seconds: None
         """Called with each turn's duration (the server's metrics hook in here)."""
+        self.desk_url: str | None = None
+        """The web desk's public address, for the sign-in links the desk command gives."""
         self.after_submit: Callable[[int], None] = lambda request_id: None
         """Called after the commit of a submitting turn (the app starts drafting there)."""
 
@@ -227,6 +229,7 @@ class Engine:
             conversation=conversation,
             now=now,
             answers=answers,
+            desk_url=self.desk_url,
         )
         messages = flow.handle(inbound)
         conversation.version += 1

@@ -38,6 +38,7 @@ class ConversationState:
         conversation: Conversation,
         now: datetime,
         answers: dict[str, CurrentAnswer] | None = None,
+        desk_url: str | None = None,
     ) -> None:
         """``answers``: the current answers of the conversation's request, when the caller has
         read them already (the engine does for a batch of turns)."""
@@ -46,6 +47,8 @@ class ConversationState:
         self.person = person
         self.conversation = conversation
         self.now = now
+        self.desk_url = desk_url
+        """Where the web desk is served, for its sign-in links (none: no link to give)."""
         self.questions = config.questions
         self._answer_cache: dict[str, CurrentAnswer] | None = None
         self.refused = False

@@ -29,7 +29,7 @@ from bot.messages import (
     Outbound,
 )
 from bot.review import copy as review_copy
-from bot.storage import clarifications, service
+from bot.storage import clarifications, service, sign_in
 from bot.storage.models import Clarification
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,18 @@ _SUBMIT_WORDS = {"yes", "submit", "confirm", "send", "send it"}
 
 
 class TriageFlow(QuestionSteps):
+    def _desk_link(self) -> Outbound:
+        """A single-use sign-in link to the web desk, for reviewers named in app.yaml."""
+        if self.person.platform_user_id not in self.config.review.reviewer_ids(
+            self.person.platform
+        ):
+            return Outbound(copy.DESK_FOR_REVIEWERS)
+        if not self.desk_url:
+            return Outbound(copy.DESK_NO_ADDRESS)
+        assert self.person.id is not None
+        token = sign_in.issue(self.session, person_id=self.person.id, now=self.now)
+        return Outbound(copy.DESK_LINK.format(link=sign_in.link(self.desk_url, token)))
+
     # -- entry points -------------------------------------------------------------------------
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
@@ -204,6 +216,8 @@ class TriageFlow(QuestionSteps):
             )
             items = waiting_items(self.session, self.person_id, reviewer=reviewer, now=self.now)
             return waiting_messages(items)
+        if name is CommandName.DESK:
+            return [self._desk_link()]
         if name is CommandName.UNKNOWN:
             return [Outbound(copy.UNKNOWN_COMMAND.format(word=command.word))]
         if name is CommandName.CANCEL:

@@ -269,6 +269,31 @@ class ProcessedEvent(SQLModel, table=True):
     received_at: datetime = _utc_column()
 
 
+class DeskSignIn(SQLModel, table=True):
+    """A single-use link into the web desk, given to a reviewer in their chat. Only the
+    token's hash is kept, so the table is no use to someone who reads it."""
+
+    __tablename__ = "desk_sign_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _utc_column()
+    expires_at: datetime = _utc_column()
+    used_at: datetime | None = _utc_column(nullable=True)
+
+
+class DeskKey(SQLModel, table=True):
+    """The key that seals web desk session cookies, made once and shared by every replica
+    that uses the database (unless ``DESK_SESSION_KEY`` is set)."""
+
+    __tablename__ = "desk_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100)
+    created_at: datetime = _utc_column()
+
+
 REFERENCE_PREFIX = "TR-"
 
 

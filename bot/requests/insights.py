@@ -1,0 +1,368 @@
+"""The figures leaders ask L&D for, each with the table it is drawn from and what it counts.
+
+Every figure is read with a handful of grouped queries, so the page stays quick on a desk of
+ten thousand requests; durations are worked out here, where percentiles are simple.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, select
+
+from bot.config import AppConfig
+from bot.conversation.copy import FOLLOW_UP_ANSWERS
+from bot.conversation.views import ASSET_NOTE_ID
+from bot.requests.listing import latest_classification
+from bot.storage import service
+from bot.storage.models import Answer, Decision, Draft, Request
+from bot.storage.statuses import DecisionStatus
+
+NOT_CLASSIFIED = "not classified yet"
+TRAINING = "training_need"
+AGE_BUCKETS = ((7, "under a week"), (14, "1-2 weeks"), (28, "2-4 weeks"), (None, "over 4 weeks"))
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One chart and the table beside it: ``rows`` are the table, ``labels`` and ``series``
+    what the chart draws of it."""
+
+    key: str
+    title: str
+    definition: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    labels: list[str] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+    chart: str = "bar"
+    stacked: bool = False
+    headline: str = ""
+
+    def chart_data(self) -> dict[str, Any]:
+        """What the page's script draws (plain data, no markup)."""
+        return {
+            "type": self.chart,
+            "stacked": self.stacked,
+            "labels": self.labels,
+            "series": [{"name": s.name, "values": s.values} for s in self.series],
+        }
+
+
+def figures(session: Session, config: AppConfig, *, now: datetime) -> list[Figure]:
+    labels = {category.id: category.label for category in config.categories}
+    submitted = _submitted(session)
+    decisions = _decisions(session)
+    people = service.people_by_id(session, ids={row.owner_id for row in decisions})
+    owner_names = {pid: p.display_name or p.platform_user_id for pid, p in people.items()}
+    return [
+        per_week(submitted, labels),
+        asked_for_asset(session, labels),
+        *time_to_decision(decisions, labels, owner_names),
+        open_by_age(decisions, now),
+        overdue_by_owner(decisions, owner_names, now),
+        draft_verdicts(session),
+        evidence_check_ins(session),
+    ]
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    submitted_at: datetime
+    category: str
+
+
+@dataclass(frozen=True)
+class _DecisionRow:
+    owner_id: int
+    status: str
+    created_at: datetime
+    due_at: datetime
+    decided_at: datetime | None
+    submitted_at: datetime | None
+    category: str
+
+
+def _submitted(session: Session) -> list[_Submitted]:
+    latest = latest_classification()
+    draft_category = col(Draft.content)["category"].as_string()
+    rows = session.exec(
+        select(col(Request.submitted_at), col(Request.category), draft_category)
+        .outerjoin(latest, latest.c.request_id == col(Request.id))
+        .outerjoin(Draft, col(Draft.id) == latest.c.draft_id)
+        .where(col(Request.submitted_at).is_not(None))
+    ).all()
+    return [
+        _Submitted(at, reviewed or drafted or NOT_CLASSIFIED)
+        for at, reviewed, drafted in rows
+        if at is not None
+    ]
+
+
+def _decisions(session: Session) -> list[_DecisionRow]:
+    rows = session.execute(
+        select_columns(
+            col(Decision.owner_id),
+            col(Decision.status),
+            col(Decision.created_at),
+            col(Decision.due_at),
+            col(Decision.decided_at),
+            col(Request.submitted_at),
+            col(Request.category),
+        ).join(Request, col(Request.id) == col(Decision.request_id))
+    ).all()
+    return [
+        _DecisionRow(owner, status, created, due, decided, submitted, category or NOT_CLASSIFIED)
+        for owner, status, created, due, decided, submitted, category in rows
+    ]
+
+
+# -- the figures --------------------------------------------------------------------------
+
+
+def per_week(submitted: Sequence[_Submitted], labels: dict[str, str]) -> Figure:
+    counts: dict[date, Counter[str]] = defaultdict(Counter)
+    for row in submitted:
+        day = row.submitted_at.date()
+        counts[day - timedelta(days=day.weekday())][row.category] += 1
+    categories = [c for c in [*labels, NOT_CLASSIFIED] if any(c in w for w in counts.values())]
+    weeks = sorted(counts)
+    since = f" since the week of {weeks[0]:%d %b %Y}" if weeks else ""
+    return Figure(
+        key="requests-per-week",
+        title="Requests per week, by category",
+        definition=(
+            "Requests submitted each week (weeks start on Monday, UTC), counted by the category "
+            "a reviewer settled on, or the draft's category while nobody has reviewed it"
+            f"{since}. Requests still being written and cancelled before submitting are left "
+            "out."
+        ),
+        columns=("week", *(labels.get(c, c) for c in categories), "total"),
+        rows=[
+            (f"{week:%Y-%m-%d}", *(counts[week][c] for c in categories), sum(counts[week].values()))
+            for week in weeks
+        ],
+        labels=[f"{week:%d %b}" for week in weeks],
+        series=[
+            Series(labels.get(c, c), [float(counts[week][c]) for week in weeks]) for c in categories
+        ],
+        stacked=True,
+    )
+
+
+def asked_for_asset(session: Session, labels: dict[str, str]) -> Figure:
+    asset_first = exists().where(
+        col(Answer.request_id) == col(Request.id), col(Answer.question_id) == ASSET_NOTE_ID
+    )
+    rows = session.exec(
+        select(col(Request.category), func.count())
+        .where(asset_first, col(Request.submitted_at).is_not(None))
+        .group_by(col(Request.category))
+    ).all()
+    reviewed = Counter({category: count for category, count in rows if category})
+    waiting = sum(count for category, count in rows if not category)
+    total = sum(reviewed.values())
+    elsewhere = total - reviewed[TRAINING]
+    share = elsewhere / total if total else 0.0
+    ordered = sorted(reviewed.items(), key=lambda item: (-item[1], item[0]))
+    headline = (
+        f"{elsewhere} of {total} ({share:.0%}) turned out not to be a training need."
+        if total
+        else "No reviewed request has asked for an asset first yet."
+    )
+    return Figure(
+        key="asked-for-asset",
+        title="Requests that first asked for a course, a video or another asset",
+        definition=(
+            "Submitted requests whose first answer asked for an asset (the desk kept it as the "
+            "asset idea, whether or not it asked again for the behaviour), counted by the "
+            "category a reviewer approved or chose. The share is of reviewed ones only"
+            + (f"; {waiting} more wait for a review." if waiting else ".")
+        ),
+        columns=("reviewed category", "requests", "share"),
+        rows=[(labels.get(c, c), n, f"{n / total:.0%}") for c, n in ordered],
+        labels=[labels.get(c, c) for c, _ in ordered],
+        series=[Series("requests", [float(n) for _, n in ordered])],
+        headline=headline,
+    )
+
+
+def _days(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 86400, 1)
+
+
+def _p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+def time_to_decision(
+    decisions: Sequence[_DecisionRow], labels: dict[str, str], owners: dict[int, str]
+) -> list[Figure]:
+    by_category: dict[str, list[float]] = defaultdict(list)
+    by_owner: dict[str, list[float]] = defaultdict(list)
+    for row in decisions:
+        if row.decided_at is None or row.submitted_at is None:
+            continue
+        days = _days(row.decided_at - row.submitted_at)
+        by_category[labels.get(row.category, row.category)].append(days)
+        by_owner[owners.get(row.owner_id, "?")].append(days)
+    definition = (
+        "Days from the requester's submit to the decision being recorded (decision.decided_at "
+        "minus request.submitted_at), over every decided decision; the 90th percentile is the "
+        "time nine in ten decisions took at most."
+    )
+    return [
+        _durations("time-to-decision-by-category", "category", by_category, definition),
+        _durations("time-to-decision-by-owner", "owner", by_owner, definition),
+    ]
+
+
+def _durations(key: str, group: str, values: dict[str, list[float]], definition: str) -> Figure:
+    names = sorted(values, key=lambda name: (-len(values[name]), name))
+    medians = [round(statistics.median(values[n]), 1) for n in names]
+    p90s = [_p90(values[n]) for n in names]
+    return Figure(
+        key=key,
+        title=f"Time from submitted to decided, by {group}",
+        definition=definition,
+        columns=(group, "decided", "median days", "90th percentile days"),
+        rows=[(n, len(values[n]), m, p) for n, m, p in zip(names, medians, p90s, strict=True)],
+        labels=names,
+        series=[Series("median", medians), Series("90th percentile", p90s)],
+    )
+
+
+def open_by_age(decisions: Sequence[_DecisionRow], now: datetime) -> Figure:
+    counts: Counter[str] = Counter()
+    for row in decisions:
+        if row.status != DecisionStatus.OPEN:
+            continue
+        age = (now - row.created_at).days
+        label = next(name for limit, name in AGE_BUCKETS if limit is None or age < limit)
+        counts[label] += 1
+    names = [name for _, name in AGE_BUCKETS]
+    return Figure(
+        key="open-decisions-by-age",
+        title="Open decisions, by age",
+        definition=(
+            "Decisions assigned and not yet recorded, by how long ago they were assigned "
+            "(decision.created_at), today."
+        ),
+        columns=("age", "open decisions"),
+        rows=[(name, counts[name]) for name in names],
+        labels=names,
+        series=[Series("open decisions", [float(counts[n]) for n in names])],
+    )
+
+
+def overdue_by_owner(
+    decisions: Sequence[_DecisionRow], owners: dict[int, str], now: datetime
+) -> Figure:
+    overdue: dict[str, list[float]] = defaultdict(list)
+    for row in decisions:
+        if row.status == DecisionStatus.OPEN and row.due_at < now:
+            overdue[owners.get(row.owner_id, "?")].append(_days(now - row.due_at))
+    names = sorted(overdue, key=lambda name: (-len(overdue[name]), name))
+    return Figure(
+        key="overdue-by-owner",
+        title="Who has overdue decisions",
+        definition=(
+            "Open decisions past their due date (decision.due_at before now), by owner, with "
+            "how many days the oldest is late."
+        ),
+        columns=("owner", "overdue decisions", "oldest, days late"),
+        rows=[(n, len(overdue[n]), max(overdue[n])) for n in names],
+        labels=names,
+        series=[Series("overdue decisions", [float(len(overdue[n])) for n in names])],
+        headline=(
+            f"{sum(len(v) for v in overdue.values())} overdue, with {len(names)} owner(s)."
+            if names
+            else "Nothing is overdue."
+        ),
+    )
+
+
+VERDICTS = ("approved", "edited", "rejected", "pending")
+
+
+def verdict_counts(session: Session) -> list[tuple[str, str, str, str, int]]:
+    """(kind, source, prompt version, status, drafts), grouped in the database."""
+    version = func.coalesce(col(Draft.prompt_version), "none")
+    rows = session.execute(
+        select_columns(
+            col(Draft.kind),
+            col(Draft.source),
+            version,
+            col(Draft.status),
+            func.count(),
+        ).group_by(col(Draft.kind), col(Draft.source), version, col(Draft.status))
+    ).all()
+    return [(kind, source, version, str(status), n) for kind, source, version, status, n in rows]
+
+
+def draft_verdicts(session: Session) -> Figure:
+    groups: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for _kind, source, version, status, count in verdict_counts(session):
+        groups[(source, version)][status] += count
+    keys = sorted(groups)
+    return Figure(
+        key="draft-verdicts",
+        title="AI and rule drafts: what reviewers did with them",
+        definition=(
+            "Every draft (classifications and reviewer questions) by where it came from "
+            "(draft.source: llm or rules) and prompt version, counted by the reviewer's verdict; "
+            "pending ones wait for a reviewer."
+        ),
+        columns=("source", "prompt version", *VERDICTS),
+        rows=[
+            (source, version, *(groups[(source, version)][v] for v in VERDICTS))
+            for source, version in keys
+        ],
+        labels=[f"{source} {version}" for source, version in keys],
+        series=[
+            Series(verdict, [float(groups[key][verdict]) for key in keys]) for verdict in VERDICTS
+        ],
+        stacked=True,
+    )
+
+
+def evidence_check_ins(session: Session) -> Figure:
+    rows = session.exec(
+        select(col(Decision.follow_up_answer), func.count())
+        .where(col(Decision.follow_up_at).is_not(None))
+        .group_by(col(Decision.follow_up_answer))
+    ).all()
+    counts = {answer or "": n for answer, n in rows}
+    names = [*FOLLOW_UP_ANSWERS, ""]
+    shown = [FOLLOW_UP_ANSWERS.get(name, "not answered yet") for name in names]
+    return Figure(
+        key="evidence-check-ins",
+        title="Evidence check-ins: did it move?",
+        definition=(
+            "Decisions whose owner was to be asked, on the date the request's evidence answer "
+            "named, whether the evidence moved (decision.follow_up_answer), by answer."
+        ),
+        columns=("answer", "decisions"),
+        rows=[(label, counts.get(name, 0)) for name, label in zip(names, shown, strict=True)],
+        labels=shown,
+        series=[Series("decisions", [float(counts.get(name, 0)) for name in names])],
+        chart="doughnut",
+    )

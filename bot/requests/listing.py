@@ -1,0 +1,178 @@
+"""The whole desk, a page at a time: every request with its category, owner and due date,
+filtered and searched in the database so a desk of ten thousand requests stays quick."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_
+from sqlmodel import Session, col, select
+
+from bot.storage import service
+from bot.storage.models import Answer, Decision, Draft, Person, Request
+from bot.storage.statuses import DecisionStatus
+
+PER_PAGE = 50
+MAX_SEARCH = 200
+
+
+@dataclass(frozen=True)
+class DeskFilter:
+    status: str | None = None
+    category: str | None = None
+    """The reviewed category, or the draft's while nobody has reviewed it."""
+    owner_id: int | None = None
+    overdue: bool = False
+    text: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    request_id: int
+    reference: str
+    title: str
+    requester: str
+    status: str
+    draft_category: str | None
+    reviewed_category: str | None
+    owner: str | None
+    due_at: datetime | None
+    overdue: bool
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeskPage:
+    rows: list[DeskRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _latest_decision() -> Any:
+    return (
+        select(col(Decision.request_id), func.max(col(Decision.id)).label("decision_id"))
+        .group_by(col(Decision.request_id))
+        .subquery("latest_decision")
+    )
+
+
+def latest_classification() -> Any:
+    """Each request's newest classification draft: the one its review card shows."""
+    return (
+        select(col(Draft.request_id), func.max(col(Draft.id)).label("draft_id"))
+        .where(col(Draft.kind) == "classification")
+        .group_by(col(Draft.request_id))
+        .subquery("latest_draft")
+    )
+
+
+def desk_page(
+    session: Session, wanted: DeskFilter, *, now: datetime, first_question: str
+) -> DeskPage:
+    """Newest first. Overdue means an open decision past its due date. A request's title is
+    what it was started with, else its answer to the first question."""
+    decision_ids = _latest_decision()
+    draft_ids = latest_classification()
+    draft_category = col(Draft.content)["category"].as_string()
+    query = (
+        select(Request, Decision, draft_category)
+        .outerjoin(decision_ids, decision_ids.c.request_id == col(Request.id))
+        .outerjoin(Decision, col(Decision.id) == decision_ids.c.decision_id)
+        .outerjoin(draft_ids, draft_ids.c.request_id == col(Request.id))
+        .outerjoin(Draft, col(Draft.id) == draft_ids.c.draft_id)
+    )
+    conditions = []
+    if wanted.status:
+        conditions.append(col(Request.status) == wanted.status)
+    if wanted.category:
+        conditions.append(func.coalesce(col(Request.category), draft_category) == wanted.category)
+    if wanted.owner_id is not None:
+        conditions.append(col(Decision.owner_id) == wanted.owner_id)
+    if wanted.overdue:
+        conditions.append(
+            and_(col(Decision.status) == DecisionStatus.OPEN, col(Decision.due_at) < now)
+        )
+    text = " ".join(wanted.text.split())[:MAX_SEARCH].casefold()
+    if text:
+        in_answers = exists().where(
+            col(Answer.request_id) == col(Request.id),
+            func.lower(col(Answer.text)).contains(text, autoescape=True),
+        )
+        conditions.append(
+            or_(func.lower(col(Request.title)).contains(text, autoescape=True), in_answers)
+        )
+    if conditions:
+        query = query.where(*conditions)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, wanted.page), pages)
+    found = session.exec(
+        query.order_by(col(Request.id).desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()
+    ids = [request.id for request, _, _ in found if request.id is not None]
+    first = service.latest_answers_for(session, request_ids=ids) if ids else {}
+    people = service.people_by_id(
+        session,
+        ids={
+            *(request.requester_id for request, _, _ in found),
+            *(decision.owner_id for _, decision, _ in found if decision is not None),
+        },
+    )
+    rows = [
+        _row(request, decision, category, people, now, _task(first, request, first_question))
+        for request, decision, category in found
+    ]
+    return DeskPage(rows=rows, total=total, page=page, pages=pages)
+
+
+def _row(
+    request: Request,
+    decision: Decision | None,
+    draft_category: str | None,
+    people: dict[int, Person],
+    now: datetime,
+    title: str,
+) -> DeskRow:
+    assert request.id is not None
+    is_open = decision is not None and decision.status == DecisionStatus.OPEN
+    return DeskRow(
+        request_id=request.id,
+        reference=request.reference,
+        title=title,
+        requester=_name(people.get(request.requester_id)),
+        status=request.status,
+        draft_category=draft_category,
+        reviewed_category=request.category,
+        owner=_name(people.get(decision.owner_id)) if decision is not None else None,
+        due_at=decision.due_at if decision is not None else None,
+        overdue=bool(is_open and decision is not None and decision.due_at < now),
+        submitted_at=request.submitted_at,
+    )
+
+
+def _task(answers: dict[int, Any], request: Request, first_question: str) -> str:
+    if request.title:
+        return request.title
+    answer = answers.get(request.id or 0, {}).get(first_question)
+    return answer.text if answer is not None and not answer.skipped else ""
+
+
+def owners(session: Session) -> list[tuple[int, str]]:
+    """Everyone who owns or owned a decision, for the owner filter."""
+    ids = session.exec(select(col(Decision.owner_id)).distinct()).all()
+    people = service.people_by_id(session, ids=set(ids))
+    return sorted(((pid, _name(p)) for pid, p in people.items()), key=lambda item: item[1])
+
+
+def find_request(session: Session, request_id: int) -> Request | None:
+    return session.get(Request, request_id)
+
+
+def _name(person: Person | None) -> str:
+    if person is None:
+        return ""
+    return person.display_name or person.platform_user_id
