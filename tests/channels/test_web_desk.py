@@ -143,9 +143,9 @@ def test_the_desk_filters_searches_and_pages(app: App, server: ServerThread) -> 
     by_category = browser.get(server.url + "/desk/", params={"category": drafted}).text
     assert f"{expected}</span>" in by_category and "TR-0001" in second
     other = next(c.id for c in app.config.categories if c.id != drafted)
-    assert "No request matches" in browser.get(
-        server.url + "/desk/", params={"category": other}
-    ).text
+    assert (
+        "No request matches" in browser.get(server.url + "/desk/", params={"category": other}).text
+    )
 
 
 def test_owner_and_overdue_filters(app: App, server: ServerThread, clock: FakeClock) -> None:

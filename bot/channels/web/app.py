@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp.web_request import FileField
 from aiohttp_session import get_session, session_middleware
-from multidict import MultiDictProxy
 
 from bot.channels.web import auth, pages
 from bot.channels.web.auth import SignedIn
