@@ -126,6 +126,7 @@ class Outbox:
         self.owed: set[int] = set()
         """People with an older reply still to deliver: their new replies wait behind it."""
         self._people: dict[int, _Person] = {}
+        self._soon: set[asyncio.Task[None]] = set()
         self._live: set[int] = set()
         self._sent: list[int] = []
         self._marking: asyncio.Task[None] | None = None
@@ -193,6 +194,24 @@ class Outbox:
         finally:
             self._release_person(result.person_id)
 
+    def deliver_soon(
+        self, result: TurnResult, destination: dict[str, Any], *, send: Send | None = None
+    ) -> None:
+        """``deliver`` without waiting for it, for a channel that must answer its platform
+        first (Teams gives its HTTP request 15 s, however slow the Bot Connector is). Calls
+        made in turn order still send in turn order: each takes the person's lock in turn."""
+        task = asyncio.get_running_loop().create_task(
+            self.deliver(result, destination, send=send)
+        )
+        self._soon.add(task)
+        task.add_done_callback(self._done_soon)
+
+    def _done_soon(self, task: asyncio.Task[None]) -> None:
+        self._soon.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # The row stays unsent; the retry loop takes it once its hold runs out.
+            log.error("delivering a reply failed", exc_info=task.exception())
+
     def discard(self, result: TurnResult) -> None:
         """The channel showed these replies another way (inside a form): nothing is owed."""
         if result.outbox_id is not None:
@@ -203,8 +222,11 @@ class Outbox:
 
     async def settled(self) -> None:
         """Until no delivery is under way (for tests and a clean stop)."""
-        while self._people:
-            await self._quiet.wait()
+        while self._people or self._soon:
+            if self._soon:
+                await asyncio.gather(*self._soon, return_exceptions=True)
+            else:
+                await self._quiet.wait()
 
     async def run_once(self) -> int:
         """One pass over what is due; the number of replies delivered. Tests call it directly."""

@@ -78,7 +78,10 @@ class TeamsSending:
         )
 
     async def _reply(self, turn_context: TurnContext, result: TurnResult) -> None:
-        """A turn's replies, in the turn: through the outbox when there is one."""
+        """A turn's replies. Through the outbox when there is one, and then after the HTTP
+        answer: the turn has committed them, and a slow Bot Connector (with its retries) must
+        not hold Teams' request past its 15 s. They still go through this turn's connector
+        client, which outlives the request; an invoke's own answer stays in the response."""
         if self.outbox is None or (result.outbox_id is None and not result.duplicate):
             await self._send(turn_context, result.messages)
             return
@@ -93,7 +96,7 @@ class TeamsSending:
             except Exception as exc:
                 raise _failure(exc) from exc
 
-        await self.outbox.deliver(result, reference_of(turn_context.activity), send=in_this_turn)
+        self.outbox.deliver_soon(result, reference_of(turn_context.activity), send=in_this_turn)
 
     async def _send_owed(
         self, destination: dict[str, Any], messages: list[Outbound], attempt: Attempt
