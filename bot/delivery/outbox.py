@@ -200,9 +200,7 @@ class Outbox:
         """``deliver`` without waiting for it, for a channel that must answer its platform
         first (Teams gives its HTTP request 15 s, however slow the Bot Connector is). Calls
         made in turn order still send in turn order: each takes the person's lock in turn."""
-        task = asyncio.get_running_loop().create_task(
-            self.deliver(result, destination, send=send)
-        )
+        task = asyncio.get_running_loop().create_task(self.deliver(result, destination, send=send))
         self._soon.add(task)
         task.add_done_callback(self._done_soon)
 
