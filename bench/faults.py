@@ -77,13 +77,17 @@ class Posted:
     at: float
     late: bool
     """Posted while stalling: the bot's call timed out although the message landed."""
+    ts: str = ""
+    metadata: Any = None
+    thread_ts: str | None = None
 
 
 @dataclass
 class FakeSlack:
-    """The Web API the bot calls. It records each chat.postMessage it accepts; while a fault is
-    on it answers 429 (Retry-After: 1) or 500 without posting, or posts and then holds the
-    answer past the bot's 15 s timeout, as a slow Slack does (the bot cannot know it landed)."""
+    """The Web API the bot calls. It records each chat.postMessage it accepts, with its
+    metadata, and answers conversations.history and .replies from them; while a fault is on it
+    answers 429 (Retry-After: 1) or 500 without posting, or posts and then holds the answer past
+    the bot's 15 s timeout, as a slow Slack does (the bot cannot know it landed)."""
 
     posts: dict[str, list[Posted]] = field(default_factory=lambda: defaultdict(list))
     ephemeral: int = 0
@@ -122,18 +126,49 @@ class FakeSlack:
             return web.json_response(RATE_LIMITED, status=429, headers={"Retry-After": "1"})
         if mode == "500":  # a plain-text body, as a proxy in front of an API answers
             return web.Response(status=500, text="fault bench")
+        answer = CANNED.get(method, {"ok": True, "ts": f"{time.time():.6f}"})
         if method == "chat.postMessage":
             text, blocks = str(params.get("text") or ""), params.get("blocks") or ""
             blocks = blocks if isinstance(blocks, str) else json.dumps(blocks)
-            post = Posted(text, blocks, time.monotonic(), late=mode == "stall")
+            metadata = params.get("metadata")
+            metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+            post = Posted(
+                text,
+                blocks,
+                time.monotonic(),
+                late=mode == "stall",
+                ts=answer["ts"],
+                metadata=metadata,
+                thread_ts=params.get("thread_ts"),
+            )
             self.posts[str(params.get("channel"))].append(post)
             async with self.arrived:
                 self.arrived.notify_all()
         elif method == "chat.postEphemeral":
             self.ephemeral += 1
+        elif method in ("conversations.history", "conversations.replies"):
+            answer = self.history(params, thread=method == "conversations.replies")
         if mode == "stall":
             await asyncio.sleep(STALL_SECONDS)
-        return web.json_response(CANNED.get(method, {"ok": True, "ts": f"{time.time():.6f}"}))
+        return web.json_response(answer)
+
+    def history(self, params: dict[str, Any], *, thread: bool) -> dict[str, Any]:
+        """Newest first after ``oldest``, ``limit`` at a time (the cursor is an offset)."""
+        oldest = float(params.get("oldest") or 0)
+        in_view = [
+            p
+            for p in reversed(self.posts[str(params.get("channel"))])
+            if float(p.ts) > oldest and (p.thread_ts == params.get("ts") if thread else True)
+        ]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page = in_view[start : start + limit]
+        more = start + limit < len(in_view)
+        return {
+            "ok": True,
+            "messages": [{"ts": p.ts, "text": p.text, "metadata": p.metadata} for p in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
 
 class Serve:

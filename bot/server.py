@@ -40,14 +40,20 @@ WRITE_PROBE_SECONDS = 2.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_web_app(app: App, *, run_scheduler: bool = False) -> web.Application:
+def build_web_app(
+    app: App,
+    *,
+    run_scheduler: bool = False,
+    web_api_timeout: aiohttp.ClientTimeout = WEB_API_TIMEOUT,
+) -> web.Application:
+    """``web_api_timeout``: how long an outbound platform call may take (tests shorten it)."""
     web_app = web.Application(middlewares=[_count_requests], client_max_size=2 * 1024 * 1024)
     web_app[METRICS_KEY] = app.metrics
 
     async def lifecycle(web_app: web.Application) -> AsyncIterator[None]:
         # One pooled HTTP session for all Web API calls, created inside the running loop.
         await app.turns.start()
-        async with aiohttp.ClientSession(timeout=WEB_API_TIMEOUT) as session:
+        async with aiohttp.ClientSession(timeout=web_api_timeout) as session:
             web_app[SESSION_KEY] = session
             live = start_channels(app, session)
             await live.start()

@@ -6,6 +6,11 @@ time, so a person's replies leave in the order their turns ran. A reply that can
 is *owed*: their newer replies queue behind it instead of overtaking it, and the loop here
 retries with growing waits, oldest first. Rows left by a crash are taken again when the next
 process starts. After a day of failures a reply is given up, logged, and the reviewers told.
+
+Once, not only at least once: a send that failed in a way that may have delivered it anyway (a
+timeout, a connection dropped after the request went, a 5xx), or whose sender died mid-send,
+leaves ``maybe_sent_since`` on its row, and the next ``Attempt`` carries it, so a sender that can
+look (Slack's history) checks before posting that part again. The first try never looks.
 """
 
 from __future__ import annotations
@@ -48,20 +53,35 @@ UNDELIVERED_NOTICE = (
 
 class DeliveryFailed(Exception):
     """Some or none of a reply's platform messages went out. ``permanent``: the person can never
-    be reached there (the account is gone, the bot was removed), so retrying is pointless."""
+    be reached there (the account is gone, the bot was removed), so retrying is pointless.
+    ``maybe_sent``: part ``parts_sent`` may have reached the platform all the same (no answer,
+    or one that does not say), so the next try looks first."""
 
-    def __init__(self, parts_sent: int, error: str, *, permanent: bool = False) -> None:
+    def __init__(
+        self, parts_sent: int, error: str, *, permanent: bool = False, maybe_sent: bool = False
+    ) -> None:
         super().__init__(error)
         self.parts_sent = parts_sent
         self.error = error
         self.permanent = permanent
+        self.maybe_sent = maybe_sent
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at a row: its id (a sender tags what it posts with it), the first part to send,
+    and, when an earlier try may have got that part through, since when to look for it."""
+
+    outbox_id: int
+    skip: int = 0
+    maybe_sent_since: datetime | None = None
 
 
 class Send(Protocol):
     async def __call__(
-        self, destination: dict[str, Any], messages: list[Outbound], skip: int
+        self, destination: dict[str, Any], messages: list[Outbound], attempt: Attempt
     ) -> None:
-        """Deliver the messages' platform parts from ``skip`` on, in order, or raise
+        """Deliver the messages' platform parts from ``attempt.skip`` on, in order, or raise
         DeliveryFailed saying how many of them (``skip`` included) went out."""
         ...
 
@@ -106,6 +126,7 @@ class Outbox:
         self.owed: set[int] = set()
         """People with an older reply still to deliver: their new replies wait behind it."""
         self._people: dict[int, _Person] = {}
+        self._soon: set[asyncio.Task[None]] = set()
         self._live: set[int] = set()
         self._sent: list[int] = []
         self._marking: asyncio.Task[None] | None = None
@@ -162,6 +183,7 @@ class Outbox:
                         destination,
                         result.messages,
                         skip=0,
+                        maybe_sent_since=None,  # nobody has tried it yet
                         attempts=0,
                         reference=result.request_reference,
                         created_at=None,
@@ -171,6 +193,22 @@ class Outbox:
                     self._live.discard(result.outbox_id)
         finally:
             self._release_person(result.person_id)
+
+    def deliver_soon(
+        self, result: TurnResult, destination: dict[str, Any], *, send: Send | None = None
+    ) -> None:
+        """``deliver`` without waiting for it, for a channel that must answer its platform
+        first (Teams gives its HTTP request 15 s, however slow the Bot Connector is). Calls
+        made in turn order still send in turn order: each takes the person's lock in turn."""
+        task = asyncio.get_running_loop().create_task(self.deliver(result, destination, send=send))
+        self._soon.add(task)
+        task.add_done_callback(self._done_soon)
+
+    def _done_soon(self, task: asyncio.Task[None]) -> None:
+        self._soon.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # The row stays unsent; the retry loop takes it once its hold runs out.
+            log.error("delivering a reply failed", exc_info=task.exception())
 
     def discard(self, result: TurnResult) -> None:
         """The channel showed these replies another way (inside a form): nothing is owed."""
@@ -182,8 +220,11 @@ class Outbox:
 
     async def settled(self) -> None:
         """Until no delivery is under way (for tests and a clean stop)."""
-        while self._people:
-            await self._quiet.wait()
+        while self._people or self._soon:
+            if self._soon:
+                await asyncio.gather(*self._soon, return_exceptions=True)
+            else:
+                await self._quiet.wait()
 
     async def run_once(self) -> int:
         """One pass over what is due; the number of replies delivered. Tests call it directly."""
@@ -222,6 +263,7 @@ class Outbox:
             row.destination,
             messages,
             skip=row.parts_sent,
+            maybe_sent_since=row.maybe_sent_since,
             attempts=row.attempts,
             reference=row.reference,
             created_at=row.created_at,
@@ -235,19 +277,22 @@ class Outbox:
         messages: list[Outbound],
         *,
         skip: int,
+        maybe_sent_since: datetime | None,
         attempts: int,
         reference: str | None,
         created_at: datetime | None,
         send: Send | None = None,
     ) -> int:
         """1 if delivered; otherwise the row is kept for a retry (or given up) and 0."""
+        started = self.clock()
+        attempt = Attempt(outbox_id, skip, maybe_sent_since)
         try:
-            await (send or self.send)(destination, messages, skip)
+            await (send or self.send)(destination, messages, attempt)
         except DeliveryFailed as exc:
             failure: DeliveryFailed = exc
         except Exception as exc:  # a bug in a sender must not lose the reply either
             log.exception("sending reply %s failed unexpectedly", outbox_id)
-            failure = DeliveryFailed(skip, repr(exc))
+            failure = DeliveryFailed(skip, repr(exc), maybe_sent=True)
         else:
             self._queue_sent(outbox_id)
             return 1
@@ -270,6 +315,8 @@ class Outbox:
             parts_sent=max(failure.parts_sent, skip),
             error=failure.error,
             retry_at=now + wait,
+            # The earliest try that may have got through: the window the next one looks in.
+            maybe_sent_since=(maybe_sent_since or started) if failure.maybe_sent else None,
         )
         return 0
 

@@ -250,6 +250,9 @@ class OutboxMessage(SQLModel, table=True):
     """Until then the process that made the row is sending it itself; then anyone may."""
     parts_sent: int = 0
     """Platform messages already delivered, so a retry never repeats them."""
+    maybe_sent_since: datetime | None = _utc_column(nullable=True)
+    """A send of the next part may have reached the platform since then (it timed out, the
+    connection dropped, a 5xx, or its sender died mid-send): look before posting it again."""
     attempts: int = 0
     sent_at: datetime | None = _utc_column(nullable=True)
     """Delivered, or given up on (then ``undeliverable``, and ``last_error`` says why)."""

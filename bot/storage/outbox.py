@@ -4,6 +4,10 @@ A row is claimed with a conditional update on ``next_attempt_at`` (the pattern t
 use), so two senders never both take it; a claim left by a crash runs out and the row is taken
 again. Rows are handed out oldest first, and only a person's oldest unsent row, so retries keep
 each person's order.
+
+``maybe_sent_since`` is set by the writes that happen anyway (the turn's insert, the claim, a
+failure), never by one of its own: whoever sends a row after a sender that may have got a part
+through (a timeout, a crash mid-send) is told to look before posting that part again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Owed:
     parts_sent: int
     attempts: int
     created_at: datetime
+    maybe_sent_since: datetime | None
 
 
 def add(
@@ -60,6 +65,7 @@ def add(
                 "reference": reference,
                 "created_at": now,
                 "next_attempt_at": now + held_for,
+                "maybe_sent_since": now,  # its sender may die mid-send
             },
         )
         .scalar_one()
@@ -90,7 +96,9 @@ def record_failure(
     parts_sent: int,
     error: str,
     retry_at: datetime,
+    maybe_sent_since: datetime | None,
 ) -> None:
+    """``maybe_sent_since``: None when the failure says part ``parts_sent`` did not go out."""
     with database.session() as session:
         session.execute(
             update(OutboxMessage)
@@ -100,6 +108,7 @@ def record_failure(
                 attempts=OutboxMessage.attempts + 1,
                 next_attempt_at=retry_at,
                 last_error=error[:2000],
+                maybe_sent_since=maybe_sent_since,
             )
         )
 
@@ -121,7 +130,8 @@ def claim_due(
     claim_for: timedelta,
     limit: int = 200,
 ) -> list[Owed]:
-    """Each person's oldest unsent row, if it is due, claimed until ``now + claim_for``."""
+    """Each person's oldest unsent row, if it is due, claimed until ``now + claim_for``. Each
+    comes back as it was before the claim; the claim itself records that a send starts now."""
     with database.session() as session:
         oldest = (
             select(func.min(OutboxMessage.id))
@@ -142,6 +152,7 @@ def claim_due(
         ).all()
         claimed: list[Owed] = []
         for row in rows:
+            before = _owed(row)  # the update below refreshes the row object in the session
             taken = session.execute(
                 update(OutboxMessage)
                 .where(
@@ -149,10 +160,13 @@ def claim_due(
                     col(OutboxMessage.next_attempt_at) == row.next_attempt_at,
                     col(OutboxMessage.sent_at).is_(None),
                 )
-                .values(next_attempt_at=now + claim_for)
+                .values(
+                    next_attempt_at=now + claim_for,
+                    maybe_sent_since=func.coalesce(OutboxMessage.maybe_sent_since, now),
+                )
             )
             if rows_changed(taken):
-                claimed.append(_owed(row))
+                claimed.append(before)
         return claimed
 
 
@@ -165,12 +179,13 @@ def release(database: Database, *, platform: str, now: datetime) -> set[int]:
 
 
 def release_one(database: Database, *, outbox_id: int, now: datetime) -> None:
-    """Hand a new row to the retry loop at once (its person has older replies owed)."""
+    """Hand a new row to the retry loop at once (its person has older replies owed); nothing
+    of it was sent, so nobody needs to look for it."""
     with database.session() as session:
         session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == outbox_id, col(OutboxMessage.sent_at).is_(None))
-            .values(next_attempt_at=now)
+            .values(next_attempt_at=now, maybe_sent_since=None)
         )
 
 
@@ -239,4 +254,5 @@ def _owed(row: OutboxMessage) -> Owed:
         parts_sent=row.parts_sent,
         attempts=row.attempts,
         created_at=row.created_at,
+        maybe_sent_since=row.maybe_sent_since,
     )

@@ -8,10 +8,13 @@ import time
 from sqlmodel import select
 
 from bot.app import App
+from bot.server import SLACK_OUTBOX_KEY
 from bot.storage.models import Answer, Request
 from tests.channels.test_slack_conversation import ANA, answers, button, last_post
 from tests.conftest import GOOD_ANSWERS
+from tests.support.clock import FakeClock
 from tests.support.fake_slack import BOT_USER_ID, FakeSlack
+from tests.support.server import ServerThread
 from tests.support.slack_requests import (
     SlackSender,
     block_action,
@@ -122,22 +125,38 @@ def test_a_huge_answer_is_stored_whole_and_shown_within_slack_limits(
     assert any("stored in full" in text for text in sections)
 
 
-def test_rate_limits_and_server_errors_are_retried_until_delivered(
-    slack_app: App, slack: SlackSender, fake_slack: FakeSlack
+def test_rate_limits_are_retried_at_once_and_server_errors_after_a_look(
+    slack_app: App, slack_server: ServerThread, slack: SlackSender, fake_slack: FakeSlack
 ) -> None:
-    fake_slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    """A 429 says nothing was posted, so the client tries again itself; after a 500 the
+    message may be there, so the outbox looks in the conversation before posting it."""
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=0)
     slack.dm(ANA, "hi")
     fake_slack.wait_for("chat.postMessage", 1)
     fake_slack.fail_next("chat.postMessage", status=500)
     slack.dm(ANA, GOOD_ANSWERS[0])
+    fake_slack.wait_for("chat.postMessage!500")
+    assert slack_server.web_app is not None
+    outbox = slack_server.web_app[SLACK_OUTBOX_KEY]
+    slack_server.call(outbox.settled())
+    clock = slack_app.engine.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(seconds=6)
+    slack_server.call(outbox.run_once())
     fake_slack.wait_for("chat.postMessage", 2)
-    methods = [c.method for c in fake_slack.calls if c.method.startswith("chat.postMessage")]
+    methods = [
+        c.method
+        for c in fake_slack.calls
+        if c.method.startswith(("chat.postMessage", "conversations.history"))
+    ]
     assert methods == [
         "chat.postMessage!429",
         "chat.postMessage",
         "chat.postMessage!500",
+        "conversations.history",
         "chat.postMessage",
     ]
+    assert "Question 2 of 6" in json.dumps(fake_slack.of("chat.postMessage")[1].params["blocks"])
 
 
 def test_a_button_from_someone_else_or_tampered_is_refused_politely(

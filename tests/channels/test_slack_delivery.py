@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
@@ -57,10 +60,10 @@ def test_a_reply_slack_refuses_is_kept_and_later_replies_wait_behind_it(
     app: App, server: ServerThread, fake_slack: FakeSlack, clock: FakeClock
 ) -> None:
     slack = SlackSender(server.url)
-    # The client tries 3 times (1 + 2 retries on 5xx); all fail.
-    fake_slack.fail_next("chat.postMessage", status=500, times=3)
+    # Not retried by the client: a 5xx may come after the message was posted.
+    fake_slack.fail_next("chat.postMessage", status=500)
     assert slack.dm(ANA, "hi").status == 200
-    fake_slack.wait_for("chat.postMessage!500", 3)
+    fake_slack.wait_for("chat.postMessage!500")
     server.call(outbox_of(server).settled())
     assert len(unsent(app)) == 1
 
@@ -91,9 +94,9 @@ def test_replies_left_unsent_by_a_stopped_server_go_out_when_the_next_one_starts
 ) -> None:
     first_app = build_app(slack_settings(slack_db_url, fake_slack), clock=clock)
     first = ServerThread(lambda: build_web_app(first_app)).start()
-    fake_slack.fail_next("chat.postMessage", status=503, times=3)
+    fake_slack.fail_next("chat.postMessage", status=503)
     assert SlackSender(first.url).dm(ANA, "hi").status == 200
-    fake_slack.wait_for("chat.postMessage!503", 3)
+    fake_slack.wait_for("chat.postMessage!503")
     first.stop()
     assert len(unsent(first_app)) == 1
 
@@ -125,12 +128,12 @@ def test_a_reply_nobody_can_deliver_for_a_day_is_given_up_and_the_reviewers_told
     app = build_app(settings, clock=clock)
     server = ServerThread(lambda: build_web_app(app)).start()
     try:
-        fake_slack.fail_next("chat.postMessage", status=500, times=3)
+        fake_slack.fail_next("chat.postMessage", status=500)
         SlackSender(server.url).dm(ANA, "hi")
-        fake_slack.wait_for("chat.postMessage!500", 3)
+        fake_slack.wait_for("chat.postMessage!500")
         server.call(outbox_of(server).settled())
         clock.advance(hours=25)
-        fake_slack.fail_next("chat.postMessage", status=500, times=3)
+        fake_slack.fail_next("chat.postMessage", status=500)
         server.call(outbox_of(server).run_once())
         fake_slack.wait_for("chat.postMessage")  # the notice
         [row] = _all_rows(app)
@@ -210,9 +213,159 @@ def test_a_5xx_whose_body_is_not_slacks_json_loses_nothing(
     assert slack.dm(ANA, "hi").status == 200
     reply = fake_slack.wait_for("chat.postMessage")[0]
     assert "Question 1 of 6" in json.dumps(reply.params["blocks"])
-    fake_slack.fail_next("chat.postMessage", status=502, times=3, body="Bad Gateway")
+    fake_slack.fail_next("chat.postMessage", status=502, body="Bad Gateway")
     assert slack.dm(ANA, GOOD_ANSWERS[0]).status == 200
     fake_slack.wait_for("chat.postMessage!502")
     server.call(outbox_of(server).settled())
     [row] = unsent(app)
     assert "502" in (row.last_error or "")
+
+
+# -- once, not twice: a try that may have landed is looked for before it is sent again --------
+
+
+@pytest.fixture
+def timely_slack(clock: FakeClock) -> Iterator[FakeSlack]:
+    """A fake Slack whose message timestamps follow the test's clock, as the bot's do."""
+    fake = FakeSlack(clock=clock)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def impatient(slack_db_url: str, timely_slack: FakeSlack, clock: FakeClock) -> Iterator[Served]:
+    """The server with a Web API timeout of half a second instead of 15."""
+    app = build_app(slack_settings(slack_db_url, timely_slack), clock=clock)
+    short = aiohttp.ClientTimeout(total=0.5)
+    thread = ServerThread(lambda: build_web_app(app, web_api_timeout=short)).start()
+    yield Served(app, thread)
+    thread.stop()
+
+
+@dataclass
+class Served:
+    app: App
+    server: ServerThread
+
+    def retry_due(self, clock: FakeClock) -> None:
+        """Past the first retry's wait, and one pass of the outbox (the server's own loop
+        may take it instead; then the pass waits for that send)."""
+        clock.advance(seconds=6)
+        outbox = outbox_of(self.server)
+        self.server.call(outbox.run_once())
+        self.server.call(outbox.settled())
+        self.server.call(outbox.run_once())
+
+
+def test_a_reply_slack_took_but_answered_too_late_is_not_posted_again(
+    impatient: Served, timely_slack: FakeSlack, clock: FakeClock
+) -> None:
+    slack = SlackSender(impatient.server.url)
+    release = threading.Event()
+    timely_slack.answer_late("chat.postMessage", release)
+    assert slack.dm(ANA, "hi").status == 200
+    timely_slack.wait_for("chat.postMessage!held")
+    impatient.server.call(outbox_of(impatient.server).settled())  # the client gave up
+    [row] = unsent(impatient.app)
+    assert row.maybe_sent_since is not None and "TimeoutError" in (row.last_error or "")
+    release.set()
+
+    impatient.retry_due(clock)
+    [posted] = timely_slack.of("chat.postMessage")  # still only the first
+    assert posted.params["metadata"] == {
+        "event_type": "triage_reply",
+        "event_payload": {"outbox": row.id, "part": 0},
+    }
+    [look] = timely_slack.of("conversations.history")
+    assert look.params["channel"] == posted.params["channel"]
+    assert look.params["include_all_metadata"] in (True, "true", "1")
+    assert unsent(impatient.app) == []
+
+    # Nothing is owed now: the next reply goes out at once, and without a look.
+    assert slack.dm(ANA, GOOD_ANSWERS[0]).status == 200
+    timely_slack.wait_for("chat.postMessage", 2)
+    assert "Question 2 of 6" in posted_texts(timely_slack)[1]
+    assert len(timely_slack.of("conversations.history")) == 1
+
+
+def test_a_reply_that_timed_out_without_reaching_slack_is_posted_on_retry(
+    impatient: Served, timely_slack: FakeSlack, clock: FakeClock
+) -> None:
+    slack = SlackSender(impatient.server.url)
+    release = threading.Event()
+    timely_slack.lose_next("chat.postMessage", release)
+    assert slack.dm(ANA, "hi").status == 200
+    timely_slack.wait_for("chat.postMessage!held")
+    impatient.server.call(outbox_of(impatient.server).settled())
+    release.set()
+    assert timely_slack.of("chat.postMessage") == []
+
+    impatient.retry_due(clock)
+    assert len(timely_slack.of("conversations.history")) == 1  # looked, found nothing, posted
+    [posted] = timely_slack.of("chat.postMessage")
+    assert "Question 1 of 6" in json.dumps(posted.params["blocks"])
+    assert unsent(impatient.app) == []
+
+
+def test_a_reply_slack_refused_with_429_is_posted_again_without_a_look(
+    impatient: Served, timely_slack: FakeSlack, clock: FakeClock
+) -> None:
+    """A 429 says nothing was posted: the retry needs no history call."""
+    slack = SlackSender(impatient.server.url)
+    timely_slack.fail_next("chat.postMessage", status=429, times=4, retry_after=0)
+    assert slack.dm(ANA, "hi").status == 200
+    timely_slack.wait_for("chat.postMessage!429", 4)  # the client's own 3 retries as well
+    impatient.server.call(outbox_of(impatient.server).settled())
+    [row] = unsent(impatient.app)
+    assert row.maybe_sent_since is None
+
+    impatient.retry_due(clock)
+    [posted] = timely_slack.of("chat.postMessage")
+    assert "Question 1 of 6" in json.dumps(posted.params["blocks"])
+    assert timely_slack.of("conversations.history") == []
+    assert unsent(impatient.app) == []
+
+
+def test_a_reply_whose_look_times_out_waits_for_another_look(
+    impatient: Served, timely_slack: FakeSlack, clock: FakeClock
+) -> None:
+    """Not knowing whether it landed, the outbox neither posts it nor forgets to look."""
+    slack = SlackSender(impatient.server.url)
+    posting, looking = threading.Event(), threading.Event()
+    timely_slack.answer_late("chat.postMessage", posting)
+    assert slack.dm(ANA, "hi").status == 200
+    timely_slack.wait_for("chat.postMessage!held")
+    impatient.server.call(outbox_of(impatient.server).settled())
+    posting.set()
+    [first] = unsent(impatient.app)
+
+    timely_slack.answer_late("conversations.history", looking)
+    impatient.retry_due(clock)
+    looking.set()
+    [row] = unsent(impatient.app)
+    assert row.maybe_sent_since == first.maybe_sent_since and "look" in (row.last_error or "")
+    assert len(timely_slack.of("chat.postMessage")) == 1
+
+    clock.advance(seconds=30)
+    impatient.retry_due(clock)
+    assert len(timely_slack.of("conversations.history")) == 2
+    assert len(timely_slack.of("chat.postMessage")) == 1
+    assert unsent(impatient.app) == []
+
+
+def test_a_reply_in_a_thread_is_looked_for_in_the_thread(
+    impatient: Served, timely_slack: FakeSlack, clock: FakeClock
+) -> None:
+    slack = SlackSender(impatient.server.url)
+    release = threading.Event()
+    timely_slack.answer_late("chat.postMessage", release)
+    assert slack.dm(ANA, "hi", thread_ts="1700000000.000001").status == 200
+    timely_slack.wait_for("chat.postMessage!held")
+    impatient.server.call(outbox_of(impatient.server).settled())
+    release.set()
+
+    impatient.retry_due(clock)
+    [look] = timely_slack.of("conversations.replies")
+    assert look.params["ts"] == "1700000000.000001"
+    assert len(timely_slack.of("chat.postMessage")) == 1
+    assert unsent(impatient.app) == []

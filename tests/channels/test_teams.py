@@ -183,7 +183,7 @@ def test_action_submit_fallback_updates_the_card_in_place(
     update = connector.wait_for(1, verb="update")[0]
     assert update.activity_id == reply_to
     assert "✓ Skipped" in json.dumps(update.activity, ensure_ascii=False)
-    assert "Here is request" in connector.text()
+    connector.wait_for(1, where=lambda sent: "Here is request" in json.dumps(sent.activity))
     assert answers(teams_app, "source_material") == [""]
 
 

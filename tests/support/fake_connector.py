@@ -1,4 +1,6 @@
-"""A local stand-in for the Bot Connector service: records what the bot sends to `serviceUrl`."""
+"""A local stand-in for the Bot Connector service: records what the bot sends to `serviceUrl`.
+
+It can be told to hold every send until the test lets it go (a slow Bot Connector)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,9 @@ class FakeConnector:
     _failures: list[int] = field(default_factory=list)
     _condition: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _release: threading.Event | None = None
+    held: int = 0
+    """Sends that arrived while holding (counted before they wait)."""
 
     def __post_init__(self) -> None:
         fake = self
@@ -53,6 +58,7 @@ class FakeConnector:
                 conversation = unquote(parts[2]) if len(parts) > 2 else ""
                 activity_id = parts[4] if len(parts) > 4 else None
                 verb = "update" if self.command == "PUT" else ("reply" if activity_id else "send")
+                fake._hold()
                 status, answer = fake._record(verb, conversation, activity_id, body)
                 self.reply_json(status, answer, {"Retry-After": "0"} if status == 429 else None)
 
@@ -64,6 +70,26 @@ class FakeConnector:
 
     def stop(self) -> None:
         stop_local_server(self.server)
+
+    def hold(self, release: threading.Event) -> None:
+        """Every send from now on waits until ``release`` is set, then is taken as usual."""
+        with self._condition:
+            self._release = release
+
+    def wait_held(self, count: int = 1, *, timeout: float = 10.0) -> None:
+        """Until ``count`` sends are waiting on the hold; the timeout only guards a hang."""
+        with self._condition:
+            if not self._condition.wait_for(lambda: self.held >= count, timeout):
+                raise AssertionError(f"expected {count} held send(s); {self.held} arrived")
+
+    def _hold(self) -> None:
+        with self._condition:
+            release = self._release
+            if release is None or release.is_set():
+                return
+            self.held += 1
+            self._condition.notify_all()
+        release.wait(30)
 
     def fail_next(self, *statuses: int) -> None:
         with self._condition:

@@ -1,7 +1,9 @@
 """A local stand-in for Slack's Web API: answers the methods the bot calls and records them.
 
 It listens on port 0 (tests run in parallel), is reached through SLACK_API_URL, and can be told
-to answer the next calls of a method with 429 (Retry-After) or 500.
+to answer the next calls of a method with 429 (Retry-After) or 500, or to post a message and
+answer only once the test lets it (a Slack that took it but answered too late). Posted messages
+are kept per conversation, with their metadata, for conversations.history and .replies.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -38,15 +41,46 @@ class _Failure:
 
 
 @dataclass
+class Message:
+    """A message as the conversation holds it (what history answers with)."""
+
+    channel: str
+    ts: str
+    text: str
+    thread_ts: str | None
+    metadata: dict[str, Any] | None
+
+    def as_slack(self, *, with_metadata: bool) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": "BBOT",
+            "text": self.text,
+            "ts": self.ts,
+        }
+        if self.thread_ts:
+            message["thread_ts"] = self.thread_ts
+        if with_metadata and self.metadata:
+            message["metadata"] = self.metadata
+        return message
+
+
+@dataclass
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     _failures: dict[str, _Failure] = field(default_factory=dict)
     _condition: threading.Condition = field(default_factory=threading.Condition)
+    messages: list[Message] = field(default_factory=list)
+    clock: Callable[[], datetime] | None = None
+    """Slack's clock for message timestamps (the bot's injected clock, so history's ``oldest``
+    means the same to both); without it, timestamps start at 1700000000."""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _stall = threading.Event()
+    _stall: threading.Event = field(default_factory=threading.Event)
     _stall_seconds: float = 0.0
+    _late: dict[str, tuple[int, threading.Event]] = field(default_factory=dict)
+    _lost: dict[str, tuple[int, threading.Event]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         fake = self
@@ -67,12 +101,16 @@ class FakeSlack:
                 self._reply(params)
 
             def _reply(self, params: dict[str, Any]) -> None:
-                for key in ("blocks", "view", "attachments"):
+                for key in ("blocks", "view", "attachments", "metadata"):
                     if isinstance(params.get(key), str):
                         params[key] = json.loads(params[key])
                 auth = self.headers.get("Authorization", "")
                 method = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+                if fake._held(method, fake._lost):  # never taken: no answer, nothing done
+                    self.close_connection = True
+                    return
                 status, body, headers = fake._answer(method, params, auth.removeprefix("Bearer "))
+                fake._held(method, fake._late)
                 self.reply_json(status, body, headers)
 
         self.server = start_local_server(Handler)
@@ -100,6 +138,18 @@ class FakeSlack:
         ``body`` replaces Slack's JSON answer (a proxy's page, a bare string)."""
         with self._condition:
             self._failures[method] = _Failure(status, retry_after, times, error, body)
+
+    def answer_late(self, method: str, release: threading.Event, *, times: int = 1) -> None:
+        """The next calls are done (a message is posted) but answered only once ``release``
+        is set: the bot's client has given up by then, and cannot know they landed."""
+        with self._condition:
+            self._late[method] = (times, release)
+
+    def lose_next(self, method: str, release: threading.Event, *, times: int = 1) -> None:
+        """The next calls hang until ``release`` is set and are then dropped undone: a
+        request that never reached Slack, although the bot's client cannot tell."""
+        with self._condition:
+            self._lost[method] = (times, release)
 
     def stall(self, *, seconds: float) -> None:
         """Hold every answer for up to ``seconds`` (0 releases them at once): a slow Slack."""
@@ -155,7 +205,11 @@ class FakeSlack:
                 failure.remaining -= 1
                 self.calls.append(Call(f"{method}!{failure.status}", params, token))
                 self._condition.notify_all()
-                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+                headers = (
+                    {"Retry-After": str(failure.retry_after)}
+                    if failure.retry_after is not None
+                    else {}
+                )
                 error = failure.error or (
                     "ratelimited" if failure.status == 429 else "internal_error"
                 )
@@ -164,8 +218,58 @@ class FakeSlack:
                 return failure.status, {"ok": False, "error": error}, headers
             self.calls.append(Call(method, params, token))
             self._condition.notify_all()
-            ts = f"1700000000.{next(self._ts):06d}"
-        return 200, self._body(method, params, ts), {}
+            seconds = int(self.clock().timestamp()) if self.clock else 1700000000
+            ts = f"{seconds}.{next(self._ts):06d}"
+            if method == "chat.postMessage":
+                self.messages.append(
+                    Message(
+                        str(params.get("channel")),
+                        ts,
+                        str(params.get("text") or ""),
+                        params.get("thread_ts"),
+                        params.get("metadata"),
+                    )
+                )
+            body = self._body(method, params, ts)
+        return 200, body, {}
+
+    def _held(self, method: str, holds: dict[str, tuple[int, threading.Event]]) -> bool:
+        """Wait on the method's release if one is set for it; True if this call was held."""
+        with self._condition:
+            times, release = holds.get(method, (0, None))
+            if release is None or times <= 0:
+                return False
+            holds[method] = (times - 1, release)
+            self.calls.append(Call(f"{method}!held", {}, None))
+            self._condition.notify_all()
+        release.wait(30)
+        return True
+
+    def _history(self, params: dict[str, Any], *, thread: bool) -> dict[str, Any]:
+        """Newest first, between ``oldest`` and ``latest``, ``limit`` at a time with a cursor;
+        metadata only when asked for, as Slack does."""
+        channel = params.get("channel")
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        in_view = [
+            m
+            for m in self.messages
+            if m.channel == channel
+            and oldest < float(m.ts) < latest
+            and (m.thread_ts == params.get("ts") if thread else m.thread_ts is None)
+        ]
+        in_view.reverse()
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = in_view[start : start + limit]
+        more = start + limit < len(in_view)
+        return {
+            "ok": True,
+            "messages": [m.as_slack(with_metadata=with_metadata) for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _body(self, method: str, params: dict[str, Any], ts: str) -> dict[str, Any]:
         if method == "auth.test":
@@ -206,6 +310,10 @@ class FakeSlack:
                 "ts": params.get("ts") or ts,
                 "message": {"text": params.get("text"), "ts": ts},
             }
+        if method == "conversations.history":
+            return self._history(params, thread=False)
+        if method == "conversations.replies":
+            return self._history(params, thread=True)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method == "chat.getPermalink":

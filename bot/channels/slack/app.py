@@ -12,11 +12,6 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.channel import SlackChannel
@@ -24,6 +19,7 @@ from bot.channels.slack.flow_actions import SlackFlowActions
 from bot.channels.slack.manifest import BOT_SCOPES
 from bot.channels.slack.oauth import async_installation_store, async_state_store
 from bot.channels.slack.replies import replies_by_workspace, undelivered_notice
+from bot.channels.slack.retries import retry_handlers
 from bot.config import ConfigError, Settings, reveal
 from bot.conversation.engine import Engine
 from bot.decisions import flows as decision_flows
@@ -50,18 +46,14 @@ def build_web_client(
 ) -> AsyncWebClient:
     """Every Web API call goes through this client: a shared connection pool (a client without
     one opens a connection per call) and retries for 429 Retry-After, dropped connections and
-    Slack's 5xx answers."""
+    Slack's 5xx answers (but not for an outbox reply that may have landed: see retries.py)."""
     base_url = settings.slack_api_url or SLACK_API_URL
     return AsyncWebClient(
         token=token,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         session=session,
         timeout=15,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 

@@ -18,6 +18,7 @@ from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
 )
 from botbuilder.schema import Activity, ChannelAccount
 
@@ -34,6 +35,7 @@ from bot.channels.teams.activities import (
 )
 from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.channels.teams.card_actions import CardActions
+from bot.channels.teams.credentials import TokensOffTheLoop
 from bot.config import Settings, reveal
 from bot.conversation import copy
 from bot.conversation.engine import Engine
@@ -58,7 +60,11 @@ class _BotConfig:
 def build_adapter(settings: Settings) -> CloudAdapter:
     """Bot Framework authentication is on whenever MICROSOFT_APP_ID is set; with no app id the
     adapter accepts unauthenticated activities, which is how botbuilder serves a local emulator."""
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotConfig(settings)))
+    config = _BotConfig(settings)
+    credentials = TokensOffTheLoop(ConfigurationServiceClientCredentialFactory(config))
+    adapter = CloudAdapter(
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials)
+    )
     if settings.microsoft_app_id:
         KeyRegistry(metadata_url=settings.microsoft_openid_metadata_url).install()
 

@@ -21,7 +21,13 @@ from bot.assist.service import Assistant
 from bot.channels.teams import cards, forms
 from bot.channels.teams.activities import PLATFORM, reference_of
 from bot.conversation.engine import Engine
-from bot.delivery.outbox import UNDELIVERED_NOTICE, DeliveryFailed, Outbox, Undelivered
+from bot.delivery.outbox import (
+    UNDELIVERED_NOTICE,
+    Attempt,
+    DeliveryFailed,
+    Outbox,
+    Undelivered,
+)
 from bot.messages import Outbound, TurnResult
 from bot.review.flows import ReviewFlow
 
@@ -72,27 +78,32 @@ class TeamsSending:
         )
 
     async def _reply(self, turn_context: TurnContext, result: TurnResult) -> None:
-        """A turn's replies, in the turn: through the outbox when there is one."""
+        """A turn's replies. Through the outbox when there is one, and then after the HTTP
+        answer: the turn has committed them, and a slow Bot Connector (with its retries) must
+        not hold Teams' request past its 15 s. They still go through this turn's connector
+        client, which outlives the request; an invoke's own answer stays in the response."""
         if self.outbox is None or (result.outbox_id is None and not result.duplicate):
             await self._send(turn_context, result.messages)
             return
 
         async def in_this_turn(
-            destination: dict[str, Any], messages: list[Outbound], skip: int
+            destination: dict[str, Any], messages: list[Outbound], attempt: Attempt
         ) -> None:
-            if skip:  # a Teams reply is one activity: nothing is left once it went
+            if attempt.skip:  # a Teams reply is one activity: nothing is left once it went
                 return
             try:
                 await self._send(turn_context, messages)
             except Exception as exc:
                 raise _failure(exc) from exc
 
-        await self.outbox.deliver(result, reference_of(turn_context.activity), send=in_this_turn)
+        self.outbox.deliver_soon(result, reference_of(turn_context.activity), send=in_this_turn)
 
     async def _send_owed(
-        self, destination: dict[str, Any], messages: list[Outbound], skip: int
+        self, destination: dict[str, Any], messages: list[Outbound], attempt: Attempt
     ) -> None:
-        if skip:
+        """The Bot Connector has no history a bot can search, so a reply whose first try may
+        have landed unseen is sent again: at least once, in Teams."""
+        if attempt.skip:
             return
         try:
             await self.send_proactive(destination, messages)
