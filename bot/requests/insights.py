@@ -101,12 +101,11 @@ class _DecisionRow:
 
 
 def _submitted(session: Session) -> list[_Submitted]:
-    latest = latest_classification()
     draft_category = col(Draft.content)["category"].as_string()
     rows = session.exec(
         select(col(Request.submitted_at), col(Request.category), draft_category)
-        .outerjoin(latest, latest.c.request_id == col(Request.id))
-        .outerjoin(Draft, col(Draft.id) == latest.c.draft_id)
+        .select_from(Request)
+        .outerjoin(Draft, col(Draft.id) == latest_classification())
         .where(col(Request.submitted_at).is_not(None))
     ).all()
     return [
