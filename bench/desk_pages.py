@@ -221,70 +221,73 @@ def main() -> None:
     print(header + f" {'p95':>6}")
     for name, open_database in available_backends():
         with open_database() as database:
-            fill(database, args.requests)
-            served = Served(database.url)
-            browser = served.signed_in()
-            base = f"http://127.0.0.1:{served.port}/desk"
-            picks = random.Random(3)
+            measure(name, database, args.requests, args.rounds)
 
-            def page(path: str) -> Callable[[], Any]:
-                def get() -> None:
-                    response = browser.get(base + path)
-                    assert response.status_code == 200, response.status_code
 
-                return get
+def measure(name: str, database: Database, count: int, rounds: int) -> None:
+    fill(database, count)
+    served = Served(database.url)
+    browser = served.signed_in()
+    base = f"http://127.0.0.1:{served.port}/desk"
+    picks = random.Random(3)
 
-            def some_request() -> None:
-                page(f"/requests/TR-{picks.randrange(1, args.requests):04d}")()
+    def page(path: str) -> Callable[[], Any]:
+        def get() -> None:
+            response = browser.get(base + path)
+            assert response.status_code == 200, response.status_code
 
-            rows = (
-                (
-                    "desk, first page",
-                    page("/"),
-                    "50 newest requests + count",
-                    bare(database, "SELECT * FROM request ORDER BY id DESC LIMIT 50"),
-                ),
-                (
-                    "desk, searched",
-                    page("/?q=wiki"),
-                    "answers LIKE '%wiki%'",
-                    bare(
-                        database,
-                        "SELECT DISTINCT request_id FROM answer "
-                        "WHERE lower(text) LIKE '%wiki%' LIMIT 50",
-                    ),
-                ),
-                (
-                    "desk, category + overdue",
-                    page("/?category=documentation&overdue=1"),
-                    "open decisions past due",
-                    bare(
-                        database,
-                        "SELECT * FROM decision WHERE "
-                        "status = 'open' AND due_at < CURRENT_TIMESTAMP LIMIT 50",
-                    ),
-                ),
-                (
-                    "a request's page",
-                    some_request,
-                    "one request's answers and drafts",
-                    bare(database, "SELECT * FROM answer WHERE request_id = 4242"),
-                ),
-                (
-                    "insights",
-                    page("/insights"),
-                    "submitted_at, category of all",
-                    bare(database, "SELECT submitted_at, category FROM request"),
-                ),
-            )
-            for label, work, bare_label, query in rows:
-                pages = timed(work, args.rounds)
-                plain = timed(query, args.rounds)
-                print(
-                    f"{name:<11} {label:<30} {percentile(pages, 0.5) * 1000:>7.1f}"
-                    f" {percentile(pages, 0.95) * 1000:>7.1f}   {bare_label:<34}"
-                    f" {percentile(plain, 0.5) * 1000:>6.1f} {percentile(plain, 0.95) * 1000:>6.1f}"
-                )
+        return get
+
+    def some_request() -> None:
+        page(f"/requests/TR-{picks.randrange(1, count):04d}")()
+
+    rows = (
+        (
+            "desk, first page",
+            page("/"),
+            "50 newest requests + count",
+            bare(database, "SELECT * FROM request ORDER BY id DESC LIMIT 50"),
+        ),
+        (
+            "desk, searched",
+            page("/?q=wiki"),
+            "answers LIKE '%wiki%'",
+            bare(
+                database,
+                "SELECT DISTINCT request_id FROM answer WHERE lower(text) LIKE '%wiki%' LIMIT 50",
+            ),
+        ),
+        (
+            "desk, category + overdue",
+            page("/?category=documentation&overdue=1"),
+            "open decisions past due",
+            bare(
+                database,
+                "SELECT * FROM decision WHERE "
+                "status = 'open' AND due_at < CURRENT_TIMESTAMP LIMIT 50",
+            ),
+        ),
+        (
+            "a request's page",
+            some_request,
+            "one request's answers and drafts",
+            bare(database, "SELECT * FROM answer WHERE request_id = 4242"),
+        ),
+        (
+            "insights",
+            page("/insights"),
+            "submitted_at, category of all",
+            bare(database, "SELECT submitted_at, category FROM request"),
+        ),
+    )
+    for label, work, bare_label, query in rows:
+        pages = timed(work, rounds)
+        plain = timed(query, rounds)
+        print(
+            f"{name:<11} {label:<30} {percentile(pages, 0.5) * 1000:>7.1f}"
+            f" {percentile(pages, 0.95) * 1000:>7.1f}   {bare_label:<34}"
+            f" {percentile(plain, 0.5) * 1000:>6.1f} {percentile(plain, 0.95) * 1000:>6.1f}"
+        )
 
 
 if __name__ == "__main__":
