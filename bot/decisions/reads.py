@@ -18,7 +18,7 @@ from bot.messages import PersonRef
 from bot.reminders.nudges import outcome_label
 from bot.storage.database import Database
 from bot.storage.models import Decision, DecisionStatus, Person, Request
-from bot.storage.people import find_person
+from bot.storage.people import find_person, ref_of
 
 
 class DecisionReads:
@@ -88,15 +88,7 @@ class DecisionReads:
         ref = PersonRef(platform=platform, user_id=user_id, workspace_id=workspace_id)
         with self.database.session(write=False) as session:
             person = find_person(session, ref=ref)
-        if person is None:
-            return None
-        return PersonRef(
-            platform=person.platform,
-            user_id=person.platform_user_id,
-            workspace_id=person.workspace_id,
-            display_name=person.display_name,
-            time_zone=person.time_zone,
-        )
+        return ref_of(person) if person is not None else None
 
     def _already_made(self, session: Session, decision_id: int) -> str:
         decision = session.get(Decision, decision_id)

@@ -112,6 +112,17 @@ def turn_states(
     return states
 
 
+def ref_of(person: Person) -> PersonRef:
+    """A stored person as flows name them, with the name and time zone the bot knows."""
+    return PersonRef(
+        platform=person.platform,
+        user_id=person.platform_user_id,
+        workspace_id=person.workspace_id,
+        display_name=person.display_name,
+        time_zone=person.time_zone,
+    )
+
+
 def find_person(session: Session, *, ref: PersonRef) -> Person | None:
     return session.exec(
         _PERSON_BY_PLATFORM_ID,

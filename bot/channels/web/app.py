@@ -27,6 +27,7 @@ from bot.requests import insights
 from bot.requests.listing import DeskFilter, desk_page, owners
 from bot.storage import sign_in
 from bot.storage.models import Person, parse_reference
+from bot.storage.people import ref_of
 from bot.storage.statuses import RequestStatus
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ async def _signed_in_reviewers_only(request: web.Request, handler: Handler) -> w
             text='{"error": "sign in from your chat: type desk to the bot"}',
             content_type="application/json",
         )
-    ref = auth.person_ref(person)
+    ref = ref_of(person)
     if not app.reviewers(ref):
         log.warning("refused the web desk to %s, who is not a reviewer", ref.user_id)
         return _page(request, "refused.html", {"message": pages.NOT_A_REVIEWER}, status=403)
@@ -158,7 +159,7 @@ def _usable(app: App, token: str) -> bool:
 async def _sign_in(request: web.Request) -> web.StreamResponse:
     app = request.app[APP_KEY]
     person = await asyncio.to_thread(_redeem, app, request.match_info["token"])
-    if person is None or not app.reviewers(auth.person_ref(person)):
+    if person is None or not app.reviewers(ref_of(person)):
         return _page(request, "signed_out.html", {"message": pages.LINK_USED}, status=410)
     await auth.start_session(request, person)
     log.info("%s signed in to the web desk", person.platform_user_id)

@@ -62,16 +62,6 @@ class SignedIn:
     csrf: str
 
 
-def person_ref(person: Person) -> PersonRef:
-    return PersonRef(
-        platform=person.platform,
-        user_id=person.platform_user_id,
-        workspace_id=person.workspace_id,
-        display_name=person.display_name,
-        time_zone=person.time_zone,
-    )
-
-
 async def start_session(request: web.Request, person: Person) -> None:
     """A fresh session (a new cookie, so one planted before sign-in is not reused)."""
     session = await new_session(request)
