@@ -302,9 +302,12 @@ def overdue_by_owner(
 VERDICTS = ("approved", "edited", "rejected", "pending")
 
 
-def verdict_counts(session: Session) -> list[tuple[str, str, str, str, int]]:
-    """(kind, source, prompt version, status, drafts), grouped in the database."""
-    version = func.coalesce(col(Draft.prompt_version), "none")
+def verdict_counts(
+    session: Session, *, no_version: str = "none"
+) -> list[tuple[str, str, str, str, int]]:
+    """(kind, source, prompt version, status, drafts), grouped in the database; drafts made
+    without a prompt (the rules) are counted under ``no_version``."""
+    version = func.coalesce(col(Draft.prompt_version), no_version)
     rows = session.execute(
         select_columns(
             col(Draft.kind),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.assist.cards import label
 from bot.assist.drafts import CLASSIFICATION
@@ -48,11 +47,10 @@ def render_pending(row: dict[str, Any]) -> str:
 
 def verdicts_by_prompt(session: Session) -> list[dict[str, Any]]:
     """How often drafts were approved unchanged, edited or rejected, per source and prompt."""
-    counts: Counter[tuple[str, str, str, str]] = Counter()
-    for draft in session.exec(select(Draft)).all():
-        counts[(draft.kind, draft.source, draft.prompt_version or "-", draft.status)] += 1
+    from bot.requests.insights import verdict_counts  # only `assist report` needs the figures
+
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for (kind, source, version, status), count in sorted(counts.items()):
+    for kind, source, version, status, count in sorted(verdict_counts(session, no_version="-")):
         row = groups.setdefault(
             (kind, source, version),
             {
