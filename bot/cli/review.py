@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from bot.assist.catch_up import waiting_for_drafts
-from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
+from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app, reviewer_hint
 from bot.config import ConfigError, Settings
 from bot.messages import ActResult
 from bot.requests import desk
@@ -27,10 +27,8 @@ def run_review_list(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
     reviewer = acting_person(args, settings)
     if not app.reviewers(reviewer):
-        print(
-            f"triage-bot: {copy.LIST_FOR_REVIEWERS} {_hint(app.config.review.terminal_reviewers)}",
-            file=sys.stderr,
-        )
+        hint = reviewer_hint(app.config.review.terminal_reviewers)
+        print(f"triage-bot: {copy.LIST_FOR_REVIEWERS} {hint}", file=sys.stderr)
         return EXIT_NOT_FOUND
     rows = [review_desk.pending_row(draft, request) for draft, request in app.assistant.pending()]
     undrafted = waiting_for_drafts(app.database, submitted_before=app.engine.clock())
@@ -79,15 +77,9 @@ def _report(result: ActResult, is_reviewer: bool, names: tuple[str, ...]) -> int
     if result.ok:
         print(visible(result.message))
         return EXIT_OK
-    message = result.message if is_reviewer else f"{result.message} {_hint(names)}"
+    message = result.message if is_reviewer else f"{result.message} {reviewer_hint(names)}"
     print(f"triage-bot: {visible(message)}", file=sys.stderr)
     return EXIT_NOT_FOUND
-
-
-def _hint(names: tuple[str, ...]) -> str:
-    if not names:
-        return copy.NO_TERMINAL_REVIEWERS
-    return copy.TERMINAL_REVIEWER_HINT.format(names=", ".join(names))
 
 
 def run_assist_report(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
+from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app, reviewer_hint
 from bot.config import Settings
 from bot.conversation import copy
-from bot.review import copy as review_copy
 from bot.storage import sign_in
 from bot.storage.people import upsert_person
 
@@ -19,12 +18,7 @@ def run_desk_link(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
     person = acting_person(args, settings)
     if not app.reviewers(person):
-        names = app.config.review.terminal_reviewers
-        hint = (
-            review_copy.TERMINAL_REVIEWER_HINT.format(names=", ".join(names))
-            if names
-            else review_copy.NO_TERMINAL_REVIEWERS
-        )
+        hint = reviewer_hint(app.config.review.terminal_reviewers)
         print(f"triage-bot: {copy.DESK_FOR_REVIEWERS} {hint}", file=sys.stderr)
         return EXIT_NOT_FOUND
     base_url = args.base_url or settings.public_url or DEFAULT_BASE_URL

@@ -55,11 +55,13 @@ _SUBMIT_WORDS = {"yes", "submit", "confirm", "send", "send it"}
 
 
 class TriageFlow(QuestionSteps):
+    def _named_reviewer(self) -> bool:
+        """A reviewer app.yaml names (a turn worker knows no Slack user group)."""
+        return self.person.platform_user_id in self.config.review.reviewer_ids(self.person.platform)
+
     def _desk_link(self) -> Outbound:
         """A single-use sign-in link to the web desk, for reviewers named in app.yaml."""
-        if self.person.platform_user_id not in self.config.review.reviewer_ids(
-            self.person.platform
-        ):
+        if not self._named_reviewer():
             return Outbound(copy.DESK_FOR_REVIEWERS)
         if not self.desk_url:
             return Outbound(copy.DESK_NO_ADDRESS)
@@ -211,10 +213,9 @@ class TriageFlow(QuestionSteps):
         if name is CommandName.STATUS:
             return [self._status()]
         if name is CommandName.WAITING:
-            reviewer = self.person.platform_user_id in self.config.review.reviewer_ids(
-                self.person.platform
+            items = waiting_items(
+                self.session, self.person_id, reviewer=self._named_reviewer(), now=self.now
             )
-            items = waiting_items(self.session, self.person_id, reviewer=reviewer, now=self.now)
             return waiting_messages(items)
         if name is CommandName.DESK:
             return [self._desk_link()]
