@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -494,3 +495,17 @@ def test_a_reader_that_stops_early_gets_no_traceback(env: dict[str, str]) -> Non
     assert completed.returncode == 141
     assert "Traceback" not in completed.stderr
     assert "Exception ignored" not in completed.stderr
+
+
+def test_desk_link_is_for_reviewers_and_names_the_address(env: dict[str, str]) -> None:
+    stranger = in_process("desk", "link", "--as", "Bob", env=env)
+    assert stranger.code == 1 and "for L&D reviewers" in stranger.err
+    assert "lnd-lead" in stranger.err and "/desk/sign-in/" not in stranger.out
+    given = in_process(
+        "desk", "link", "--as", "lnd-lead", "--base-url", "https://desk.example.org/", env=env
+    )
+    assert given.code == 0
+    assert re.search(r"https://desk\.example\.org/desk/sign-in/[\w-]{40,}", given.out), given.out
+    assert "works once, for the next 15 minutes" in given.out
+    fallback = in_process("desk", "link", "--as", "lnd-lead", env=env)
+    assert "http://127.0.0.1:3000/desk/sign-in/" in fallback.out

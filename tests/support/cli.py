@@ -23,7 +23,9 @@ def clean_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "MICROSOFT_", "OPENAI_", "DATABASE_", "TRIAGE_"))
+        if not key.startswith(
+            ("SLACK_", "MICROSOFT_", "OPENAI_", "DATABASE_", "TRIAGE_", "PUBLIC_URL", "DESK_")
+        )
     }
     env.update({"TRIAGE_CONFIG": str(PROJECT_ROOT / "app.yaml"), "PYTHONIOENCODING": "utf-8"})
     env.update(overrides)
