@@ -188,10 +188,6 @@ def owners(session: Session) -> list[tuple[int, str]]:
     return sorted(((pid, _name(p)) for pid, p in people.items()), key=lambda item: item[1])
 
 
-def find_request(session: Session, request_id: int) -> Request | None:
-    return session.get(Request, request_id)
-
-
 def _name(person: Person | None) -> str:
     if person is None:
         return ""

@@ -41,8 +41,15 @@ NO_SUCH_REQUEST = "There is no such request."
 DONE = "Done."
 
 FORM_ACTIONS = frozenset(
-    {EDIT, REJECT, ASK, ANSWER, DecisionAction.ASSIGN, DecisionAction.RECORD}
-    | {DecisionAction.REASSIGN}
+    {
+        EDIT,
+        REJECT,
+        ASK,
+        ANSWER,
+        DecisionAction.ASSIGN,
+        DecisionAction.RECORD,
+        DecisionAction.REASSIGN,
+    }
 )
 """Actions whose form can be asked for again without acting (Approve and Snooze act at once)."""
 _NOT_INPUTS = frozenset({"csrf", "action_id", "value", "_form"})
@@ -122,21 +129,22 @@ def query_without_page(query: Mapping[str, str]) -> str:
 # -- template filters ---------------------------------------------------------------------
 
 
-def when(moment: datetime | str | None) -> str:
+def _moment(value: datetime | str | None) -> datetime | None:
+    """Templates get both datetimes and the ISO strings the export rows carry."""
+    if value is None or value == "":
+        return None
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def when(value: datetime | str | None) -> str:
     """'2 Dec 2026, 10:15 UTC': what a person reads."""
-    if moment is None or moment == "":
-        return ""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return f"{moment:%-d %b %Y, %H:%M} UTC"
+    moment = _moment(value)
+    return f"{moment:%-d %b %Y, %H:%M} UTC" if moment else ""
 
 
-def day(moment: datetime | str | None) -> str:
-    if moment is None or moment == "":
-        return ""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return f"{moment:%-d %b %Y}"
+def day(value: datetime | str | None) -> str:
+    moment = _moment(value)
+    return f"{moment:%-d %b %Y}" if moment else ""
 
 
 def compact_json(data: Any) -> str:
