@@ -203,6 +203,30 @@ def test_while_the_database_cannot_be_written_health_says_so_and_people_hear_of_
         assert health.status == 200
 
 
+def test_a_slash_command_stuck_behind_the_write_lock_is_acknowledged_in_time(
+    app: App, server: ServerThread, fake_slack: FakeSlack, slack_db_url: str
+) -> None:
+    """Slack shows an error when a command is not acknowledged within 3 s and never sends it
+    again, so a turn waiting on the database must not hold the ack past that."""
+    import sqlite3
+
+    from bot.channels.slack.channel import OPENING_IN_DM
+
+    slack = SlackSender(server.url)
+    blocker = sqlite3.connect(slack_db_url.removeprefix("sqlite:///"), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        response = slack.command(ANA, "CRM quotes")
+        assert response.status == 200
+        assert OPENING_IN_DM in response.body
+        assert fake_slack.of("chat.postMessage") == []  # the turn is still waiting
+    finally:
+        blocker.rollback()
+        blocker.close()
+    welcome = fake_slack.wait_for("chat.postMessage")[0]
+    assert "Question 1 of 6" in json.dumps(welcome.params["blocks"])
+
+
 def test_a_5xx_whose_body_is_not_slacks_json_loses_nothing(
     app: App, server: ServerThread, fake_slack: FakeSlack
 ) -> None:

@@ -110,8 +110,7 @@ def test_a_worker_that_dies_is_replaced_and_the_conversation_goes_on(
     os.kill(first, signal.SIGKILL)
     wait_until_gone(first)
     assert slack.dm(ANA, GOOD_ANSWERS[0]).status == 200
-    fake_slack.wait_for("chat.postMessage", 2)
-    assert "Question 2 of 6" in fake_slack.posted_text()
+    fake_slack.wait_for_post("Question 2 of 6", timeout=30)  # a new worker may take a while
     assert app.turns.worker_pid not in (None, first)
     with app.database.session() as session:
         assert [a.text for a in session.exec(select(Answer)).all()] == [GOOD_ANSWERS[0]]

@@ -184,6 +184,17 @@ class FakeSlack:
                     raise AssertionError(f"expected {count} {method} call(s); saw {seen}")
                 self._condition.wait(remaining)
 
+    def wait_for_post(self, fragment: str, *, timeout: float = 10.0) -> Call:
+        """The first message posted whose text holds ``fragment``, however many notices (such
+        as "saving is slow") came before it."""
+        return self.wait_for(
+            "chat.postMessage",
+            timeout=timeout,
+            where=lambda call: (
+                fragment in (_flatten(call.params.get("blocks")) or call.params.get("text", ""))
+            ),
+        )[0]
+
     def posted_text(self, channel: str | None = None) -> str:
         """Everything posted so far, blocks flattened to text, in order."""
         texts = []

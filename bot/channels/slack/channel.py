@@ -1,13 +1,14 @@
 """The Slack listeners: translate payloads to Inbound, run the turn off the event loop, draw it.
 
 Nothing is acknowledged before it is stored: a listener acknowledges a button, command or
-shortcut after its turn has committed, and an event's 200 is held back (``hold_ack``, used by
-the request gate) until its turn has committed, so a crash before then leaves Slack to deliver
-the event again. Turns run off the event loop (in a worker process or threads, see
-bot/runtime/turns.py). Replies are written to the outbox with the turn and sent through one
-shared AsyncWebClient whose retry handlers honour 429 Retry-After and retry connection and
-server errors; what still cannot be delivered stays in the outbox and goes out later, in order
-(bot/delivery/outbox.py).
+shortcut after its turn has committed (or, if the database keeps it waiting, just before Slack
+would show the person an error, since an interaction is never sent again), and an event's
+200 is held back (``hold_ack``, used by the request gate) until its turn has committed, so a
+crash before then leaves Slack to deliver the event again. Turns run off the event loop (in a
+worker process or threads, see bot/runtime/turns.py). Replies are written to the outbox with
+the turn and sent through one shared AsyncWebClient whose retry handlers honour 429
+Retry-After and retry connection and server errors; what still cannot be delivered stays in
+the outbox and goes out later, in order (bot/delivery/outbox.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ SLASH_COMMAND = "/triage"
 MESSAGE_SHORTCUT = "triage-message-shortcut"
 SLOW_TURN_SECONDS = 3.0
 """A turn still waiting (on a database lock) after this long: the person hears it is coming."""
+ACK_WITHIN_SECONDS = 2.0
+"""How long a command, shortcut or button waits on its turn before acknowledging anyway: Slack
+shows the person an error after 3 s and never sends an interaction again, so a later ack gains
+nothing. The turn carries on and its replies go out when it lands."""
 # Buttons whose card is settled once used; Edit opens a form and leaves the summary usable.
 _SETTLING_ACTIONS = {
     TriageAction.CONTINUE,
@@ -162,6 +167,7 @@ class SlackChannel:
     async def on_slash_command(
         self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        arrived = asyncio.get_running_loop().time()
         try:
             user_id = command["user_id"]
             person = await self.people.person(client, identity_of(command), user_id, wait=True)
@@ -172,14 +178,16 @@ class SlackChannel:
                 event_id=interaction_id(command),
                 reply_to=self._reply_to(conversation_ref(command, user_id)),
             )
-            result = await self._turn(inbound)
+            turn = await self._turn_by_ack(inbound, arrived)
         finally:
             await ack(text=OPENING_IN_DM)
+        result = await turn
         await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_message_shortcut(
         self, ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        arrived = asyncio.get_running_loop().time()
         try:
             user_id = shortcut["user"]["id"]
             person = await self.people.person(client, identity_of(shortcut), user_id, wait=True)
@@ -193,14 +201,16 @@ class SlackChannel:
                 event_id=interaction_id(shortcut),  # a replayed request cancels nothing
                 reply_to=self._reply_to(conversation_ref(shortcut, user_id)),
             )
-            result = await self._turn(inbound)
+            turn = await self._turn_by_ack(inbound, arrived)
         finally:
             await ack()
+        result = await turn
         await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_new_request(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        arrived = asyncio.get_running_loop().time()
         try:
             user_id = body["user"]["id"]
             person = await self.people.person(client, identity_of(body), user_id, wait=True)
@@ -209,14 +219,16 @@ class SlackChannel:
                 event_id=interaction_id(body),
                 reply_to=self._reply_to(conversation_ref(body, user_id)),
             )
-            result = await self._turn(inbound)
+            turn = await self._turn_by_ack(inbound, arrived)
         finally:
             await ack()
+        result = await turn
         await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        arrived = asyncio.get_running_loop().time()
         action_id = blocks.action_id_of(action.get("action_id", ""))
         if action_id == TriageAction.EDIT:  # opens a form: nothing is stored yet
             await ack()
@@ -238,10 +250,11 @@ class SlackChannel:
                 conversation_ref=reference,
                 reply_to=self._reply_to(reference),
             )
-            result = await self._turn(inbound)
+            turn = await self._turn_by_ack(inbound, arrived)
         finally:
             if action_id != TriageAction.EDIT:
                 await ack()
+        result = await turn
         if result.refused:
             await refuse(client, channel, user_id, result.messages)
             return
@@ -266,6 +279,7 @@ class SlackChannel:
     ) -> None:
         """A form submission runs its (fast, database-only) turn before the ack, so a refused
         answer can be shown inside the form instead of in a message."""
+        arrived = asyncio.get_running_loop().time()
         user_id = body["user"]["id"]
         person = await self.people.person(client, identity_of(body), user_id, look_up=False)
         state = view.get("state", {}).get("values", {})
@@ -278,12 +292,14 @@ class SlackChannel:
             event_id=interaction_id(body),
             reply_to=self._reply_to({"channel": user_id, "team_id": team_id_of(body)}),
         )
-        result = await self._turn(inbound)
-        if result.problem and not result.refused:
-            self.outbox.discard(result)  # shown inside the form instead
-            await ack(response_action="errors", errors={blocks.ANSWER_BLOCK: result.problem})
+        turn = await self._turn_by_ack(inbound, arrived)
+        landed = turn.result() if turn.done() else None
+        if landed is not None and landed.problem and not landed.refused:
+            self.outbox.discard(landed)  # shown inside the form instead
+            await ack(response_action="errors", errors={blocks.ANSWER_BLOCK: landed.problem})
             return
         await ack()
+        result = await turn
         channel = await self._open_dm(client, user_id)
         if result.refused:
             await refuse(client, channel, user_id, result.messages)
@@ -347,6 +363,16 @@ class SlackChannel:
             except Exception as exc:
                 log.warning("could not say the reply is on its way: %r", exc)
         return await turn
+
+    async def _turn_by_ack(self, inbound: Inbound, arrived: float) -> asyncio.Future[TurnResult]:
+        """The turn, done unless it ran past the moment the ack must go (ACK_WITHIN_SECONDS
+        after the listener started); the caller acknowledges, then awaits it."""
+        turn = asyncio.ensure_future(self.turns.handle(inbound))
+        loop = asyncio.get_running_loop()
+        await asyncio.wait({turn}, timeout=max(0.0, arrived + ACK_WITHIN_SECONDS - loop.time()))
+        if not turn.done():
+            log.warning("acknowledging before the turn for %s landed", inbound.person.user_id)
+        return turn
 
     def _reply_to(self, reference: dict[str, Any]) -> dict[str, Any] | None:
         """Where the replies go, kept in the outbox with the turn."""
