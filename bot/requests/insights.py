@@ -1,7 +1,9 @@
 """The figures leaders ask L&D for, each with the table it is drawn from and what it counts.
 
 Every figure is read with a handful of grouped queries, so the page stays quick on a desk of
-ten thousand requests; durations are worked out here, where percentiles are simple.
+ten thousand requests: the database counts and subtracts timestamps (bot/storage/expressions.py),
+and only medians and percentiles, simple here and awkward in portable SQL, are worked out in
+Python.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import case, exists, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from bot.config import AppConfig
 from bot.conversation.copy import FOLLOW_UP_ANSWERS
 from bot.conversation.views import ASSET_NOTE_ID
-from bot.requests.listing import latest_classification
+from bot.requests.listing import drafted_category
 from bot.storage import service
+from bot.storage.expressions import seconds_between, utc_day
 from bot.storage.models import Answer, Decision, Draft, Request
 from bot.storage.statuses import DecisionStatus
 
@@ -65,82 +68,110 @@ class Figure:
 
 def figures(session: Session, config: AppConfig, *, now: datetime) -> list[Figure]:
     labels = {category.id: category.label for category in config.categories}
-    submitted = _submitted(session)
-    decisions = _decisions(session)
-    people = service.people_by_id(session, ids={row.owner_id for row in decisions})
+    decided = _decided(session)
+    overdue = _overdue(session, now)
+    owner_ids = {row.owner_id for row in decided} | {row.owner_id for row in overdue}
+    people = service.people_by_id(session, ids=owner_ids)
     owner_names = {pid: p.display_name or p.platform_user_id for pid, p in people.items()}
     return [
-        per_week(submitted, labels),
+        per_week(_submitted_by_day(session), labels),
         asked_for_asset(session, labels),
-        *time_to_decision(decisions, labels, owner_names),
-        open_by_age(decisions, now),
-        overdue_by_owner(decisions, owner_names, now),
+        *time_to_decision(decided, labels, owner_names),
+        open_by_age(_open_by_age(session, now)),
+        overdue_by_owner(overdue, owner_names, now),
         draft_verdicts(session),
         evidence_check_ins(session),
     ]
 
 
-# -- reading ------------------------------------------------------------------------------
+# -- reading: grouped in the database, so few rows and no timestamps come back ----------------
 
 
 @dataclass(frozen=True)
-class _Submitted:
-    submitted_at: datetime
+class _DayCount:
+    day: date
     category: str
+    requests: int
 
 
 @dataclass(frozen=True)
-class _DecisionRow:
+class _Decided:
     owner_id: int
-    status: str
-    created_at: datetime
-    due_at: datetime
-    decided_at: datetime | None
-    submitted_at: datetime | None
     category: str
+    days: float
 
 
-def _submitted(session: Session) -> list[_Submitted]:
-    draft_category = col(Draft.content)["category"].as_string()
-    rows = session.exec(
-        select(col(Request.submitted_at), col(Request.category), draft_category)
-        .select_from(Request)
-        .outerjoin(Draft, col(Draft.id) == latest_classification())
-        .where(col(Request.submitted_at).is_not(None))
-    ).all()
-    return [
-        _Submitted(at, reviewed or drafted or NOT_CLASSIFIED)
-        for at, reviewed, drafted in rows
-        if at is not None
-    ]
+@dataclass(frozen=True)
+class _Overdue:
+    owner_id: int
+    decisions: int
+    oldest_due_at: datetime
 
 
-def _decisions(session: Session) -> list[_DecisionRow]:
+def _submitted_by_day(session: Session) -> list[_DayCount]:
+    """A request's category is the reviewer's, else its newest classification draft's: the
+    draft is looked up only for requests nobody has reviewed (COALESCE stops at the first)."""
+    day = utc_day(col(Request.submitted_at))
+    category = func.coalesce(col(Request.category), drafted_category())
     rows = session.execute(
-        select_columns(
-            col(Decision.owner_id),
-            col(Decision.status),
-            col(Decision.created_at),
-            col(Decision.due_at),
-            col(Decision.decided_at),
-            col(Request.submitted_at),
-            col(Request.category),
-        ).join(Request, col(Request.id) == col(Decision.request_id))
+        select_columns(day, category, func.count())
+        .where(col(Request.submitted_at).is_not(None))
+        .group_by(day, category)
+    ).all()
+    return [_DayCount(_as_date(on), found or NOT_CLASSIFIED, count) for on, found, count in rows]
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _decided(session: Session) -> list[_Decided]:
+    seconds = seconds_between(col(Decision.decided_at), col(Request.submitted_at))
+    rows = session.execute(
+        select_columns(col(Decision.owner_id), col(Request.category), seconds)
+        .join(Request, col(Request.id) == col(Decision.request_id))
+        .where(col(Decision.decided_at).is_not(None), col(Request.submitted_at).is_not(None))
     ).all()
     return [
-        _DecisionRow(owner, status, created, due, decided, submitted, category or NOT_CLASSIFIED)
-        for owner, status, created, due, decided, submitted, category in rows
+        _Decided(owner, category or NOT_CLASSIFIED, _days(timedelta(seconds=round(took, 3))))
+        for owner, category, took in rows
     ]
+
+
+def _open_by_age(session: Session, now: datetime) -> Counter[str]:
+    """Open decisions counted by AGE_BUCKETS: an age under N days is created after now - N."""
+    bucket = case(
+        *(
+            (col(Decision.created_at) > now - timedelta(days=limit), name)
+            for limit, name in AGE_BUCKETS
+            if limit is not None
+        ),
+        else_=AGE_BUCKETS[-1][1],
+    )
+    rows = session.execute(
+        select_columns(bucket, func.count())
+        .where(col(Decision.status) == DecisionStatus.OPEN)
+        .group_by(bucket)
+    ).all()
+    return Counter({name: count for name, count in rows})
+
+
+def _overdue(session: Session, now: datetime) -> list[_Overdue]:
+    rows = session.execute(
+        select_columns(col(Decision.owner_id), func.count(), func.min(col(Decision.due_at)))
+        .where(col(Decision.status) == DecisionStatus.OPEN, col(Decision.due_at) < now)
+        .group_by(col(Decision.owner_id))
+    ).all()
+    return [_Overdue(owner, count, oldest) for owner, count, oldest in rows]
 
 
 # -- the figures --------------------------------------------------------------------------
 
 
-def per_week(submitted: Sequence[_Submitted], labels: dict[str, str]) -> Figure:
+def per_week(submitted: Sequence[_DayCount], labels: dict[str, str]) -> Figure:
     counts: dict[date, Counter[str]] = defaultdict(Counter)
     for row in submitted:
-        day = row.submitted_at.date()
-        counts[day - timedelta(days=day.weekday())][row.category] += 1
+        counts[row.day - timedelta(days=row.day.weekday())][row.category] += row.requests
     categories = [c for c in [*labels, NOT_CLASSIFIED] if any(c in w for w in counts.values())]
     weeks = sorted(counts)
     since = f" since the week of {weeks[0]:%d %b %Y}" if weeks else ""
@@ -213,16 +244,13 @@ def _p90(values: list[float]) -> float:
 
 
 def time_to_decision(
-    decisions: Sequence[_DecisionRow], labels: dict[str, str], owners: dict[int, str]
+    decided: Sequence[_Decided], labels: dict[str, str], owners: dict[int, str]
 ) -> list[Figure]:
     by_category: dict[str, list[float]] = defaultdict(list)
     by_owner: dict[str, list[float]] = defaultdict(list)
-    for row in decisions:
-        if row.decided_at is None or row.submitted_at is None:
-            continue
-        days = _days(row.decided_at - row.submitted_at)
-        by_category[labels.get(row.category, row.category)].append(days)
-        by_owner[owners.get(row.owner_id, "?")].append(days)
+    for row in decided:
+        by_category[labels.get(row.category, row.category)].append(row.days)
+        by_owner[owners.get(row.owner_id, "?")].append(row.days)
     definition = (
         "Days from the requester's submit to the decision being recorded (decision.decided_at "
         "minus request.submitted_at), over every decided decision; the 90th percentile is the "
@@ -249,14 +277,7 @@ def _durations(key: str, group: str, values: dict[str, list[float]], definition:
     )
 
 
-def open_by_age(decisions: Sequence[_DecisionRow], now: datetime) -> Figure:
-    counts: Counter[str] = Counter()
-    for row in decisions:
-        if row.status != DecisionStatus.OPEN:
-            continue
-        age = (now - row.created_at).days
-        label = next(name for limit, name in AGE_BUCKETS if limit is None or age < limit)
-        counts[label] += 1
+def open_by_age(counts: Counter[str]) -> Figure:
     names = [name for _, name in AGE_BUCKETS]
     return Figure(
         key="open-decisions-by-age",
@@ -272,14 +293,14 @@ def open_by_age(decisions: Sequence[_DecisionRow], now: datetime) -> Figure:
     )
 
 
-def overdue_by_owner(
-    decisions: Sequence[_DecisionRow], owners: dict[int, str], now: datetime
-) -> Figure:
-    overdue: dict[str, list[float]] = defaultdict(list)
-    for row in decisions:
-        if row.status == DecisionStatus.OPEN and row.due_at < now:
-            overdue[owners.get(row.owner_id, "?")].append(_days(now - row.due_at))
-    names = sorted(overdue, key=lambda name: (-len(overdue[name]), name))
+def overdue_by_owner(rows: Sequence[_Overdue], owners: dict[int, str], now: datetime) -> Figure:
+    count: Counter[str] = Counter()
+    latest: dict[str, float] = {}
+    for row in rows:  # two owners may share a name: their rows are counted together
+        name = owners.get(row.owner_id, "?")
+        count[name] += row.decisions
+        latest[name] = max(latest.get(name, 0.0), _days(now - row.oldest_due_at))
+    names = sorted(count, key=lambda name: (-count[name], name))
     return Figure(
         key="overdue-by-owner",
         title="Who has overdue decisions",
@@ -288,11 +309,11 @@ def overdue_by_owner(
             "how many days the oldest is late."
         ),
         columns=("owner", "overdue decisions", "oldest, days late"),
-        rows=[(n, len(overdue[n]), max(overdue[n])) for n in names],
+        rows=[(n, count[n], latest[n]) for n in names],
         labels=names,
-        series=[Series("overdue decisions", [float(len(overdue[n])) for n in names])],
+        series=[Series("overdue decisions", [float(count[n]) for n in names])],
         headline=(
-            f"{sum(len(v) for v in overdue.values())} overdue, with {len(names)} owner(s)."
+            f"{sum(count.values())} overdue, with {len(names)} owner(s)."
             if names
             else "Nothing is overdue."
         ),

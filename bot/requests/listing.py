@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -76,28 +76,46 @@ def latest_classification() -> Any:
     )
 
 
+def drafted_category() -> Any:
+    """Each request's newest classification draft's category, for requests nobody reviewed:
+    inside COALESCE after the reviewed category it is looked up only when that is missing."""
+    return (
+        select(col(Draft.content)["category"].as_string())
+        .where(col(Draft.id) == latest_classification())
+        .scalar_subquery()
+    )
+
+
+def _latest_decision_is(*conditions: Any) -> Any:
+    """The request's newest decision matches: found from the decisions' side (their status and
+    owner indexes) rather than by joining every request to its newest decision."""
+    newer = aliased(Decision)
+    is_newest = ~exists().where(
+        col(newer.request_id) == col(Decision.request_id), col(newer.id) > col(Decision.id)
+    )
+    return col(Request.id).in_(select(col(Decision.request_id)).where(*conditions, is_newest))
+
+
 def desk_page(
     session: Session, wanted: DeskFilter, *, now: datetime, first_question: str
 ) -> DeskPage:
     """Newest first. Overdue means an open decision past its due date. A request's title is
     what it was started with, else its answer to the first question."""
     draft_category = col(Draft.content)["category"].as_string()
-    joined = (
-        select(col(Request.id))
-        .select_from(Request)
-        .outerjoin(Decision, col(Decision.id) == latest_decision_id())
-        .outerjoin(Draft, col(Draft.id) == latest_classification())
-    )
     conditions = []
     if wanted.status:
         conditions.append(col(Request.status) == wanted.status)
     if wanted.category:
-        conditions.append(func.coalesce(col(Request.category), draft_category) == wanted.category)
+        conditions.append(
+            func.coalesce(col(Request.category), drafted_category()) == wanted.category
+        )
     if wanted.owner_id is not None:
-        conditions.append(col(Decision.owner_id) == wanted.owner_id)
+        conditions.append(_latest_decision_is(col(Decision.owner_id) == wanted.owner_id))
     if wanted.overdue:
         conditions.append(
-            and_(col(Decision.status) == DecisionStatus.OPEN, col(Decision.due_at) < now)
+            _latest_decision_is(
+                col(Decision.status) == DecisionStatus.OPEN, col(Decision.due_at) < now
+            )
         )
     text = " ".join(wanted.text.split())[:MAX_SEARCH].casefold()
     if text:
@@ -108,20 +126,23 @@ def desk_page(
         conditions.append(
             or_(func.lower(col(Request.title)).contains(text, autoescape=True), in_answers)
         )
-    needs_joins = wanted.category or wanted.owner_id is not None or wanted.overdue
-    base = joined if needs_joins else select(col(Request.id))
+    base = select(col(Request.id))
     if conditions:
         base = base.where(*conditions)
-    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    newest_first = base.order_by(col(Request.id).desc())
+    if text:  # one pass over the answers, not one to count and another for the page
+        matching = [found for found in session.exec(newest_first).all() if found is not None]
+        total = len(matching)
+    else:
+        total = session.exec(select(func.count()).select_from(base.subquery())).one()
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, wanted.page), pages)
-    ids = [
-        int(request_id)
-        for request_id in session.exec(
-            base.order_by(col(Request.id).desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-        ).all()
-        if request_id is not None
-    ]
+    start = (page - 1) * PER_PAGE
+    if text:
+        ids = matching[start : start + PER_PAGE]
+    else:
+        paged = session.exec(newest_first.offset(start).limit(PER_PAGE)).all()
+        ids = [found for found in paged if found is not None]
     found = (
         session.exec(
             select(Request, Decision, draft_category)
