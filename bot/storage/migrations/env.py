@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 # The schema is the bot's tables plus slack_sdk's OAuth tables, which share the database.
 from bot.storage.models import UtcDateTime
+from bot.storage.search_indexes import outside_the_models
 
 target_metadata = SQLModel.metadata
 
@@ -26,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             render_item=render_item,
+            include_object=outside_the_models,
         )
         with context.begin_transaction():
             context.run_migrations()
