@@ -4,31 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from bot.app import App, build_app
-from bot.server import TEAMS_KEY, build_web_app
-from tests.channels.test_teams import ANA, action, say, teams_settings
+from bot.app import App
+from bot.server import TEAMS_KEY
 from tests.conftest import GOOD_ANSWERS
-from tests.support.clock import FakeClock
 from tests.support.fake_connector import FakeConnector, Sent
 from tests.support.server import ServerThread
+from tests.support.teams import ANA, action, say
 from tests.support.teams_activities import invoke, message, post_activity
-
-
-@pytest.fixture
-def teams_app(tmp_path: Path) -> App:
-    return build_app(teams_settings(f"sqlite:///{tmp_path / 'teams.db'}"), clock=FakeClock())
-
-
-@pytest.fixture
-def teams(teams_app: App) -> Iterator[ServerThread]:
-    server = ServerThread(lambda: build_web_app(teams_app)).start()
-    yield server
-    server.stop()
 
 
 def shows(sent: Sent, text: str) -> bool:
