@@ -138,6 +138,7 @@ def test_the_apology_for_a_failed_turn_follows_the_http_answer(
     say(teams, connector, "hi", 1)
     with teams_app.database.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE audit_event")  # the next turn fails
+    settled(teams)
     release = stalled(connector)
     connector.sent.clear()
     status, _ = answered_while_held(teams, connector, message(connector.url, ANA, "An answer"))
@@ -157,6 +158,7 @@ def test_a_press_from_a_host_without_universal_actions_settles_its_card_after_th
     for number, answer in enumerate(["hi", *GOOD_ANSWERS[:5]], start=1):
         say(teams, connector, answer, number)
     skip = action(connector.sent[-1], "Skip")["fallback"]["data"]
+    settled(teams)
     release = stalled(connector)
     connector.sent.clear()
     status, _ = answered_while_held(teams, connector, submit(connector.url, ANA, skip, "act-6"))
@@ -184,6 +186,7 @@ def test_a_review_decided_from_a_host_without_universal_actions_is_answered_afte
                 "value": {"triage_action": "review-draft-approve", "triage_value": "1"},
             },
         )
+        settled(server)  # nothing from the triage is still on its way
         release = stalled(connector)
         connector.sent.clear()
         status, _ = answered_while_held(server, connector, pressed)
@@ -194,5 +197,7 @@ def test_a_review_decided_from_a_host_without_universal_actions_is_answered_afte
 
         release.set()
         assert shows(connector.wait_for(1)[0], "Approved by Lead")
+        settled(server)
+        assert len(connector.sent) == 1
     finally:
         server.stop()
