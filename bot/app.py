@@ -222,6 +222,8 @@ class LiveChannels:
             await outbox.start()
 
     async def close(self) -> None:
+        if self.teams is not None:
+            await self.teams.after_answer.settled()  # the notices that followed an answer
         for outbox in self._outboxes():
             await outbox.close()
 

@@ -16,6 +16,7 @@ from tests.support.fake_connector import FakeConnector
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import ServerThread
 from tests.support.slack_requests import SIGNING_SECRET, SlackSender
+from tests.support.teams import teams_settings
 
 PLATFORM_PREFIXES = ("SLACK_", "MICROSOFT_", "OPENAI_", "DATABASE_URL", "TRIAGE_CONFIG")
 
@@ -88,3 +89,16 @@ def connector(request: pytest.FixtureRequest) -> Iterator[FakeConnector]:
     for sent in fake.sent:
         if sent.card is not None:
             assert [e.message for e in validator.iter_errors(sent.card)] == []
+
+
+@pytest.fixture
+def teams_app(tmp_path: Path) -> App:
+    return build_app(teams_settings(f"sqlite:///{tmp_path / 'teams.db'}"), clock=FakeClock())
+
+
+@pytest.fixture
+def teams(teams_app: App) -> Iterator[ServerThread]:
+    """A Teams server (emulator mode: no tokens) on the real aiohttp app."""
+    server = ServerThread(lambda: build_web_app(teams_app)).start()
+    yield server
+    server.stop()

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 from sqlmodel import select
 
 from bot.app import App, build_app
@@ -21,6 +19,7 @@ from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.clock import FakeClock
 from tests.support.fake_connector import FakeConnector, Sent
 from tests.support.server import ServerThread
+from tests.support.teams import ANA, action, reviewed_in_teams, say, teams_settings
 from tests.support.teams_activities import (
     installed,
     invoke,
@@ -29,58 +28,6 @@ from tests.support.teams_activities import (
     post_activity,
     submit,
 )
-
-ANA = person("Ana")
-
-
-def teams_settings(database_url: str, **extra: Any) -> Settings:
-    return Settings(
-        database_url=database_url,
-        triage_config=PROJECT_ROOT / "app.yaml",
-        teams_emulator=True,
-        **extra,
-    )
-
-
-@pytest.fixture
-def teams_app(tmp_path: Path) -> App:
-    return build_app(teams_settings(f"sqlite:///{tmp_path / 'teams.db'}"), clock=FakeClock())
-
-
-@pytest.fixture
-def teams(teams_app: App) -> Iterator[ServerThread]:
-    server = ServerThread(lambda: build_web_app(teams_app)).start()
-    yield server
-    server.stop()
-
-
-def say(
-    server: ServerThread,
-    connector: FakeConnector,
-    text: str,
-    expected: int,
-    who: dict[str, Any] = ANA,
-) -> Sent:
-    status, _ = post_activity(server.url, message(connector.url, who, text))
-    assert status in (200, 201)
-    return connector.wait_for(expected)[-1]
-
-
-def action(sent: Sent, title: str) -> dict[str, Any]:
-    def walk(node: Any) -> Iterator[dict[str, Any]]:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                yield node
-            for value in node.values():
-                yield from walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from walk(item)
-
-    for found in walk(sent.card):
-        if found["title"] == title:
-            return found
-    raise AssertionError(f"no {title!r} action in {sent.card}")
 
 
 def first_text(sent: Sent) -> str:
@@ -483,30 +430,6 @@ def test_the_review_card_also_goes_to_the_teams_review_channel(
         assert "Review TR-0001" in json.dumps(in_channel[0].card)
     finally:
         server.stop()
-
-
-def reviewed_in_teams(
-    tmp_path: Path, connector: FakeConnector
-) -> tuple[App, ServerThread, dict[str, Any] | None]:
-    """A server whose Teams reviewer is Lead (who has said hi), Ana's request submitted and
-    drafted, and the review card Lead got: the start of every review test."""
-    from bot.config import load_app_config
-
-    config = load_app_config(PROJECT_ROOT / "app.yaml")
-    config = config.model_copy(
-        update={"review": config.review.model_copy(update={"teams_user_ids": ("aad-lead",)})}
-    )
-    app = build_app(teams_settings(f"sqlite:///{tmp_path / 'review.db'}"), config=config)
-    server = ServerThread(lambda: build_web_app(app)).start()
-    say(server, connector, "hi", 1, who=person("Lead"))
-    for number, answer in enumerate(["hi", *GOOD_ANSWERS], start=2):
-        say(server, connector, answer, number)
-    post_activity(
-        server.url, invoke(connector.url, ANA, action(connector.sent[-1], "Submit")["data"])
-    )
-    app.drain()
-    card = connector.wait_for(1, where=lambda s: "Review TR-0001" in json.dumps(s.card or {}))[0]
-    return app, server, card.card
 
 
 def test_teams_reviewers_edit_questions_and_a_second_press_changes_nothing(

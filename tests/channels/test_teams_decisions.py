@@ -19,11 +19,11 @@ from bot.config import load_app_config
 from bot.messages import PersonRef
 from bot.server import build_web_app
 from bot.storage.models import Reminder, Request
-from tests.channels.test_teams import ANA, action, say, teams_settings
 from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
 from tests.support.clock import FakeClock
 from tests.support.fake_connector import FakeConnector, Sent
 from tests.support.server import ServerThread
+from tests.support.teams import ANA, action, say, teams_settings
 from tests.support.teams_activities import TENANT, invoke, person, post_activity
 
 LEAD, BO, OLU = person("Lead"), person("Bo"), person("Olu")

@@ -4,49 +4,20 @@ person meant them, and nothing sent is dropped silently."""
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import func, select
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.conversation import copy
-from bot.server import build_web_app
 from bot.storage.models import Answer, AuditEvent, Conversation, Draft, Person
-from tests.channels.test_teams import reviewed_in_teams, teams_settings
-from tests.conftest import GOOD_ANSWERS, PROJECT_ROOT
-from tests.support.clock import FakeClock
+from tests.conftest import GOOD_ANSWERS
 from tests.support.fake_connector import FakeConnector
 from tests.support.server import ServerThread
+from tests.support.teams import PAYLOADS, recorded, reviewed_in_teams
 from tests.support.teams_activities import person, post_activity
-
-PAYLOADS = PROJECT_ROOT / "tests" / "data" / "payloads" / "teams"
-_ids = itertools.count(1)
-
-
-def recorded(name: str, connector: FakeConnector, **changes: Any) -> dict[str, Any]:
-    """The recorded activity, sent to this test's connector with an id of its own."""
-    found = json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
-    assert found["_source"], name
-    activity = {**found["payload"], "serviceUrl": connector.url, "id": f"rec-{next(_ids)}"}
-    activity.update(changes)
-    return activity
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> App:
-    return build_app(teams_settings(f"sqlite:///{tmp_path / 'teams.db'}"), clock=FakeClock())
-
-
-@pytest.fixture
-def server(app: App) -> Iterator[ServerThread]:
-    thread = ServerThread(lambda: build_web_app(app)).start()
-    yield thread
-    thread.stop()
 
 
 def send(server: ServerThread, activity: dict[str, Any]) -> None:
@@ -70,30 +41,30 @@ def personal(connector: FakeConnector, text: str, **changes: Any) -> dict[str, A
 
 
 def test_a_channel_mention_gets_a_pointer_to_the_personal_chat_and_stores_nothing(
-    app: App, server: ServerThread, connector: FakeConnector
+    teams_app: App, teams: ServerThread, connector: FakeConnector
 ) -> None:
-    send(server, personal(connector, "hi"))
+    send(teams, personal(connector, "hi"))
     connector.wait_for(1)
-    with app.database.session(write=False) as session:
+    with teams_app.database.session(write=False) as session:
         before = session.exec(select(Conversation)).one().channel_ref
 
-    send(server, recorded("channel_mention.json", connector))
+    send(teams, recorded("channel_mention.json", connector))
     pointer = connector.wait_for(2)[-1]
     assert "one-to-one chat" in json.dumps(pointer.activity)
     assert "teams.microsoft.com/l/chat/0/0?users=28%3A" in json.dumps(pointer.activity)
-    send(server, recorded("channel_reply_no_mention.json", connector))  # chatter: no answer
-    send(server, recorded("mention_entity_no_text.json", connector))  # a group chat
+    send(teams, recorded("channel_reply_no_mention.json", connector))  # chatter: no answer
+    send(teams, recorded("mention_entity_no_text.json", connector))  # a group chat
     connector.wait_for(3)
-    assert stored(app, "failing_task") == []
-    with app.database.session(write=False) as session:
+    assert stored(teams_app, "failing_task") == []
+    with teams_app.database.session(write=False) as session:
         assert session.exec(select(Conversation)).one().channel_ref == before
-    assert count(app, Person) == 1
+    assert count(teams_app, Person) == 1
 
 
 def test_nobody_is_greeted_in_public_and_a_personal_install_is_greeted_once(
-    app: App, server: ServerThread, connector: FakeConnector
+    teams_app: App, teams: ServerThread, connector: FakeConnector
 ) -> None:
-    send(server, recorded("installation_update_add_channel.json", connector))
+    send(teams, recorded("installation_update_add_channel.json", connector))
     docs = recorded("personal_members_added_bot_and_user.json", connector)
     bot_id = docs["membersAdded"][0]["id"]
     user = {"id": "29:new-person", "aadObjectId": "aad-new", "name": "New Person"}
@@ -108,7 +79,7 @@ def test_nobody_is_greeted_in_public_and_a_personal_install_is_greeted_once(
         "channelData": tenant,
         "membersAdded": [{"id": bot_id}],
     }
-    send(server, bot_only)
+    send(teams, bot_only)
     greeting = connector.wait_for(1)[-1]
     assert "Question 1 of 6" in json.dumps(greeting.activity)
     installation = {
@@ -118,25 +89,25 @@ def test_nobody_is_greeted_in_public_and_a_personal_install_is_greeted_once(
         "id": "rec-install",
     }
     installation.pop("membersAdded")
-    send(server, installation)  # the same install, told the other way: no second greeting
+    send(teams, installation)  # the same install, told the other way: no second greeting
     who = {"from": user, "conversation": conversation, "channelData": tenant}
-    send(server, personal(connector, GOOD_ANSWERS[0], **who))
+    send(teams, personal(connector, GOOD_ANSWERS[0], **who))
     replies = connector.wait_for(2)
     assert "Question 2 of 6" in json.dumps(replies[-1].activity)
     assert len(connector.sent) == 2
-    assert stored(app, "failing_task") == [GOOD_ANSWERS[0]]
+    assert stored(teams_app, "failing_task") == [GOOD_ANSWERS[0]]
 
 
 def test_the_bots_mention_is_stripped_by_entity_whatever_its_text(
-    app: App, server: ServerThread, connector: FakeConnector
+    teams_app: App, teams: ServerThread, connector: FakeConnector
 ) -> None:
     base = recorded("personal_message.json", connector)
     bot = base["recipient"]
     no_text = json.loads((PAYLOADS / "mention_entity_no_text.json").read_text())["payload"]
-    send(server, personal(connector, "hi"))
+    send(teams, personal(connector, "hi"))
     connector.wait_for(1)
     send(
-        server,
+        teams,
         personal(
             connector,
             "<at>SentryTest</at> help",
@@ -144,11 +115,11 @@ def test_the_bots_mention_is_stripped_by_entity_whatever_its_text(
         ),
     )
     assert "type" in json.dumps(connector.wait_for(2)[-1].activity).lower()  # help's answer
-    assert stored(app, "failing_task") == []  # "help" was the command, not an answer
+    assert stored(teams_app, "failing_task") == []  # "help" was the command, not an answer
     other = json.loads((PAYLOADS / "mention_entity_variants.json").read_text())["payload"]
     mention = other["entities"][0]
     send(
-        server,
+        teams,
         personal(
             connector,
             f"Approvals stall when {mention['text']} is away",
@@ -157,51 +128,51 @@ def test_the_bots_mention_is_stripped_by_entity_whatever_its_text(
     )
     connector.wait_for(3)
     name = mention["mentioned"]["name"]
-    assert stored(app, "failing_task") == [f"Approvals stall when {name} is away"]
+    assert stored(teams_app, "failing_task") == [f"Approvals stall when {name} is away"]
 
 
 def test_a_formatted_message_is_read_as_its_text_not_as_a_file(
-    app: App, server: ServerThread, connector: FakeConnector
+    teams_app: App, teams: ServerThread, connector: FakeConnector
 ) -> None:
     formatted = recorded("html_only.json", connector)
     who = {k: formatted[k] for k in ("from", "conversation", "channelData", "recipient")}
-    send(server, personal(connector, "hi", **who))
+    send(teams, personal(connector, "hi", **who))
     connector.wait_for(1)
-    send(server, formatted)
+    send(teams, formatted)
     connector.wait_for(2)
-    assert stored(app, "failing_task") == [formatted["text"]]
-    assert count(app, AuditEvent) >= 1
-    with app.database.session(write=False) as session:
+    assert stored(teams_app, "failing_task") == [formatted["text"]]
+    assert count(teams_app, AuditEvent) >= 1
+    with teams_app.database.session(write=False) as session:
         actions = {row.action for row in session.exec(select(AuditEvent)).all()}
     assert "message.attachments" not in actions
 
 
 def test_a_file_is_source_material_at_the_link_question_and_an_image_is_noted_elsewhere(
-    app: App, server: ServerThread, connector: FakeConnector
+    teams_app: App, teams: ServerThread, connector: FakeConnector
 ) -> None:
     file = json.loads((PAYLOADS / "personal_file.json").read_text())["payload"]["attachments"]
     image = json.loads((PAYLOADS / "personal_inline_image.json").read_text())["payload"]
-    send(server, personal(connector, "hi"))
+    send(teams, personal(connector, "hi"))
     connector.wait_for(1)
-    send(server, personal(connector, "", attachments=[image]))
+    send(teams, personal(connector, "", attachments=[image]))
     note = connector.wait_for(2)[-1]
     assert "can't read files" in json.dumps(note.activity)
     for number, answer in enumerate(GOOD_ANSWERS[:5], start=3):
-        send(server, personal(connector, answer))
+        send(teams, personal(connector, answer))
         connector.wait_for(number)
-    send(server, personal(connector, "", attachments=file))
+    send(teams, personal(connector, "", attachments=file))
     connector.wait_for(8)
-    assert stored(app, "source_material") == [file[0]["contentUrl"]]
+    assert stored(teams_app, "source_material") == [file[0]["contentUrl"]]
 
 
 def test_an_edited_message_is_answered_with_how_to_change_an_answer(
-    app: App, server: ServerThread, connector: FakeConnector
+    teams_app: App, teams: ServerThread, connector: FakeConnector
 ) -> None:
     edit = recorded("message_update.json", connector)
     who = {k: edit[k] for k in ("from", "conversation", "channelData", "recipient")}
-    send(server, personal(connector, "hi", **who))
+    send(teams, personal(connector, "hi", **who))
     connector.wait_for(1)
-    send(server, edit)
+    send(teams, edit)
     assert copy.EDITS_NOT_FILED in json.dumps(connector.wait_for(2)[-1].activity)
 
 
@@ -233,10 +204,10 @@ def test_a_review_button_pressed_on_a_host_without_universal_actions_still_decid
 
 
 def test_an_unknown_card_action_is_refused_once_and_a_refresh_says_nothing(
-    app: App, server: ServerThread, connector: FakeConnector
+    teams_app: App, teams: ServerThread, connector: FakeConnector
 ) -> None:
     pressed = recorded("invoke_action_execute_manual.json", connector)  # not one of ours
-    status, body = post_activity(server.url, pressed)
+    status, body = post_activity(teams.url, pressed)
     assert status == 200 and copy.UNKNOWN_ACTION in body
     # Universal Actions' refresh has the same shape with trigger "automatic" (the Adaptive
     # Cards documentation's request format; no recorded one is public).
@@ -245,8 +216,8 @@ def test_an_unknown_card_action_is_refused_once_and_a_refresh_says_nothing(
         connector,
         value={**pressed["value"], "trigger": "automatic"},
     )
-    status, _ = post_activity(server.url, refresh)
+    status, _ = post_activity(teams.url, refresh)
     assert status == 200
-    send(server, personal(connector, "hi"))
+    send(teams, personal(connector, "hi"))
     assert len(connector.wait_for(1)) == 1  # the greeting is the only chat message so far
     assert "Question 1 of 6" in json.dumps(connector.sent[0].activity)

@@ -36,6 +36,7 @@ from bot.channels.teams.activities import (
 from bot.channels.teams.auth import KeyRegistry, token_problem
 from bot.channels.teams.card_actions import CardActions
 from bot.channels.teams.credentials import TokensOffTheLoop
+from bot.channels.teams.sending import AfterTheAnswer, with_retries
 from bot.config import Settings, reveal
 from bot.conversation import copy
 from bot.conversation.engine import Engine
@@ -59,7 +60,8 @@ class _BotConfig:
 
 def build_adapter(settings: Settings) -> CloudAdapter:
     """Bot Framework authentication is on whenever MICROSOFT_APP_ID is set; with no app id the
-    adapter accepts unauthenticated activities, which is how botbuilder serves a local emulator."""
+    adapter accepts unauthenticated activities, which is how botbuilder serves a local emulator.
+    TeamsBot sets its turn error handler."""
     config = _BotConfig(settings)
     credentials = TokensOffTheLoop(ConfigurationServiceClientCredentialFactory(config))
     adapter = CloudAdapter(
@@ -67,19 +69,6 @@ def build_adapter(settings: Settings) -> CloudAdapter:
     )
     if settings.microsoft_app_id:
         KeyRegistry(metadata_url=settings.microsoft_openid_metadata_url).install()
-
-    async def on_error(context: TurnContext, error: Exception) -> None:
-        if isinstance(error, TurnFailed):  # the worker logged the details under its id
-            error_id = error.error_id
-        else:
-            error_id = uuid.uuid4().hex[:8]
-            log.error("error %s in a Teams turn", error_id, exc_info=error)
-        try:
-            await context.send_activity(copy.ERROR_APOLOGY.format(error_id=error_id))
-        except Exception:
-            log.warning("could not tell the user about error %s", error_id)
-
-    adapter.on_turn_error = on_error
     return adapter
 
 
@@ -106,6 +95,8 @@ class TeamsBot(CardActions):
         self.app_id = app_id
         self.assistant = assistant
         self.outbox = self.keep_replies() if keep_replies else None
+        self.after_answer = AfterTheAnswer()
+        adapter.on_turn_error = self._on_turn_error
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -115,9 +106,8 @@ class TeamsBot(CardActions):
         if not is_personal(activity):  # a channel or group chat: public, not the triage
             if mentions_bot(activity):
                 link = personal_chat_link(self.app_id)
-                await self._send(
-                    turn_context, [Outbound(copy.PERSONAL_CHAT_ONLY.format(link=link))]
-                )
+                where = [Outbound(copy.PERSONAL_CHAT_ONLY.format(link=link))]
+                self._say_soon(turn_context, where, "the way to the personal chat")
             return
         reference = reference_of(activity)
         inbound = Inbound.say(
@@ -129,7 +119,7 @@ class TeamsBot(CardActions):
             reply_to=reference if self.outbox is not None else None,
         )
         result = await self.turns.handle(inbound)
-        await self._reply(turn_context, result)
+        self._reply(turn_context, result)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
@@ -155,7 +145,26 @@ class TeamsBot(CardActions):
     async def on_message_update_activity(self, turn_context: TurnContext) -> None:
         """An edited message does not change a stored answer; say how to change one."""
         if is_personal(turn_context.activity):
-            await self._send(turn_context, [Outbound(copy.EDITS_NOT_FILED)])
+            self._say_soon(turn_context, [Outbound(copy.EDITS_NOT_FILED)], "the edits notice")
+
+    async def on_message_delete_activity(self, turn_context: TurnContext) -> None:
+        """Nor does a deleted one (Teams' soft delete): the same words."""
+        if is_personal(turn_context.activity):
+            self._say_soon(turn_context, [Outbound(copy.EDITS_NOT_FILED)], "the edits notice")
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        """The apology follows the HTTP answer like any reply: a slow Bot Connector must not
+        hold the request of a turn that has already failed."""
+        if isinstance(error, TurnFailed):  # the worker logged the details under its id
+            error_id = error.error_id
+        else:
+            error_id = uuid.uuid4().hex[:8]
+            log.error("error %s in a Teams turn", error_id, exc_info=error)
+        apology = copy.ERROR_APOLOGY.format(error_id=error_id)
+        self.after_answer.send(
+            lambda: with_retries(lambda: context.send_activity(apology)),
+            f"the apology for error {error_id}",
+        )
 
     async def _greet(self, turn_context: TurnContext, member: ChannelAccount) -> None:
         activity = turn_context.activity
@@ -169,7 +178,7 @@ class TeamsBot(CardActions):
                 reply_to=reference if self.outbox is not None else None,
             )
         )
-        await self._reply(turn_context, result)
+        self._reply(turn_context, result)
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """POST /api/messages. CloudAdapter.process would serialise an invoke response twice

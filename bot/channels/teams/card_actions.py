@@ -67,7 +67,7 @@ class CardActions(TeamsSending, ActivityHandler):
             )
             return _invoke_message(copy.UNKNOWN_ACTION)  # shown on the card: said once
         result = await self._press(turn_context, *data)
-        await self._reply(turn_context, result)
+        self._reply(turn_context, result)
         if result.refused:
             return _invoke_message(copy.STALE_ACTION)
         card = cards.settled_card(_label(data[0]))
@@ -77,30 +77,30 @@ class CardActions(TeamsSending, ActivityHandler):
 
     async def _on_card_submit(self, turn_context: TurnContext) -> None:
         """An Action.Submit, from a host without Universal Actions: it comes as a message whose
-        value is the card's data, and the answer is a new message."""
+        value is the card's data, and the answer is a new message, sent after the HTTP answer
+        (what the flow decided is already stored)."""
         activity = turn_context.activity
         data = cards.card_data(activity.value)
         if data is None:
             log.warning("refused card data %r from %s", activity.value, activity.from_property.id)
-            await self._send(turn_context, [Outbound(copy.UNKNOWN_ACTION)])
+            self._say_soon(turn_context, [Outbound(copy.UNKNOWN_ACTION)], "a refusal")
             return
         act = self._flow_for(data[0])
         if act is not None:
             answer = await self._flow_action(turn_context, act, *data)
             if answer.card is not None:
-                card = answer.card
-                await with_retries(
-                    lambda: turn_context.send_activity(
-                        MessageFactory.attachment(CardFactory.adaptive_card(card))
-                    )
+                card = MessageFactory.attachment(CardFactory.adaptive_card(answer.card))
+                self.after_answer.send(
+                    lambda: with_retries(lambda: turn_context.send_activity(card)),
+                    "a card's answer",
                 )
             elif answer.text:
-                await self._send(turn_context, [Outbound(answer.text)])
+                self._say_soon(turn_context, [Outbound(answer.text)], "a card's answer")
             return
         result = await self._press(turn_context, *data)
         if not result.refused and activity.reply_to_id:
-            await self._settle(turn_context, activity.reply_to_id, data[0])
-        await self._reply(turn_context, result)
+            self._settle(turn_context, activity.reply_to_id, data[0])
+        self._reply(turn_context, result)
 
     def _flow_for(self, action_id: str) -> Act | None:
         """Which flow answers an action: the review flow's or the decision flow's ids."""
@@ -140,15 +140,17 @@ class CardActions(TeamsSending, ActivityHandler):
         )
         return await self.turns.handle(inbound)
 
-    async def _settle(self, turn_context: TurnContext, activity_id: str, action_id: str) -> None:
+    def _settle(self, turn_context: TurnContext, activity_id: str, action_id: str) -> None:
+        """The pressed card loses its buttons, after the HTTP answer; the turn already refuses
+        a second press, so a card left as it was costs nothing but a stale button."""
         update = MessageFactory.attachment(
             CardFactory.adaptive_card(cards.settled_card(_label(action_id)))
         )
         update.id = activity_id
-        try:
-            await with_retries(lambda: turn_context.update_activity(update))
-        except Exception as exc:
-            log.warning("could not settle card %s: %s", activity_id, exc)
+        self.after_answer.send(
+            lambda: with_retries(lambda: turn_context.update_activity(update)),
+            f"the settled card {activity_id}",
+        )
 
 
 @dataclass(frozen=True)

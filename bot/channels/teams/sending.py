@@ -2,7 +2,10 @@
 reference stored at a person's last turn (results, reminders, review cards to reviewers).
 
 Every send goes through ``with_retries``, since the Bot Connector asks for retries, and a later
-send that fails reaches its caller (a reminder must not count as sent when it was not).
+send that fails reaches its caller (a reminder must not count as sent when it was not). Nothing
+sent in answer to an activity is awaited inside its HTTP request: a turn's replies go through the
+outbox, and notices that keep nothing (a refusal, an apology, the way to the personal chat) go
+through ``AfterTheAnswer``, so a slow Bot Connector never holds Teams past its 15 s.
 """
 
 from __future__ import annotations
@@ -58,6 +61,31 @@ UNREACHABLE_STATUSES = {403, 404, 413}
 conversation is gone, the card is too large."""
 
 
+class AfterTheAnswer:
+    """Sends that follow the HTTP answer instead of holding it. Each is a task kept here until
+    it ends (a task nobody holds can be collected mid-send), and a clean stop waits for them. A
+    failure is only logged: these are notices, and the state they speak of is already stored."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def send(self, work: Callable[[], Awaitable[object]], what: str) -> None:
+        async def run() -> None:
+            try:
+                await work()
+            except Exception as exc:
+                log.warning("could not send %s: %r", what, exc)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settled(self) -> None:
+        """Until every send under way has ended."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
 class TeamsSending:
     engine: Engine
     adapter: CloudAdapter
@@ -65,6 +93,7 @@ class TeamsSending:
     assistant: Assistant | None
     review: ReviewFlow | None
     outbox: Outbox | None
+    after_answer: AfterTheAnswer
 
     def keep_replies(self) -> Outbox:
         """Replies through the outbox: kept with the turn, retried later through the stored
@@ -77,13 +106,20 @@ class TeamsSending:
             on_undeliverable=self._tell_reviewers_undelivered,
         )
 
-    async def _reply(self, turn_context: TurnContext, result: TurnResult) -> None:
-        """A turn's replies. Through the outbox when there is one, and then after the HTTP
-        answer: the turn has committed them, and a slow Bot Connector (with its retries) must
-        not hold Teams' request past its 15 s. They still go through this turn's connector
-        client, which outlives the request; an invoke's own answer stays in the response."""
+    async def settled(self) -> None:
+        """Until nothing sent in answer to an activity is under way (tests, and a clean stop)."""
+        await self.after_answer.settled()
+        if self.outbox is not None:
+            await self.outbox.settled()
+
+    def _reply(self, turn_context: TurnContext, result: TurnResult) -> None:
+        """A turn's replies, after the HTTP answer: the turn has committed them, and a slow Bot
+        Connector (with its retries) must not hold Teams' request past its 15 s. Through the
+        outbox when the turn kept them there; a refusal keeps nothing and is only a notice.
+        Both go through this turn's connector client, which outlives the request; an invoke's
+        own answer stays in the response."""
         if self.outbox is None or (result.outbox_id is None and not result.duplicate):
-            await self._send(turn_context, result.messages)
+            self._say_soon(turn_context, result.messages, "a turn's reply")
             return
 
         async def in_this_turn(
@@ -231,6 +267,11 @@ class TeamsSending:
             await self._send(turn_context, messages)
 
         await self._continue(conversation, deliver)
+
+    def _say_soon(self, turn_context: TurnContext, messages: list[Outbound], what: str) -> None:
+        """A notice in this turn's chat, after the HTTP answer."""
+        if messages:
+            self.after_answer.send(lambda: self._send(turn_context, messages), what)
 
     async def _send(self, turn_context: TurnContext, messages: list[Outbound]) -> None:
         """One card for the turn's messages (the Bot Connector's retries included)."""
