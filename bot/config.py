@@ -141,6 +141,22 @@ class LlmSettings(_Strict):
         return patterns
 
 
+class TeamsAppLinks(_Strict):
+    """The three links on the Teams app's details page, which Teams requires. Left unset, the
+    package points at https://example.com and ``triage-bot check`` says so."""
+
+    website_url: str | None = None
+    privacy_url: str | None = None
+    terms_url: str | None = None
+
+    @field_validator("website_url", "privacy_url", "terms_url")
+    @classmethod
+    def _https(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https://[^/\s]+\.[^/\s]+", url):
+            raise ValueError(f"Teams needs a public https:// address here, not {url!r}")
+        return url
+
+
 class AppConfig(_Strict):
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
     asset_pushback: AssetPushback = AssetPushback()
@@ -148,6 +164,7 @@ class AppConfig(_Strict):
     review: ReviewSettings = ReviewSettings()
     reminders: ReminderPolicy = ReminderPolicy()
     llm: LlmSettings = LlmSettings()
+    teams_app: TeamsAppLinks = TeamsAppLinks()
 
     @model_validator(mode="after")
     def _ids_unique(self) -> AppConfig:

@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     teams_manifest.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
     teams_manifest.add_argument(
-        "--website", default="https://example.com", help="your site, for the app's store card"
+        "--website", metavar="URL", help="your site, for the app's details (or app.yaml teams_app)"
     )
     teams_manifest.set_defaults(handler="operations:run_manifest_teams")
 

@@ -101,16 +101,19 @@ def _check_database(settings: Settings) -> tuple[str, bool]:
 
 
 def run_manifest_teams(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.channels.teams.manifest import teams_package
+    from bot.channels.teams.manifest import placeholder_warning, teams_links, teams_package
 
     if not settings.microsoft_app_id:
         raise ConfigError("the Teams package needs MICROSOFT_APP_ID (the bot's Azure app id)")
-    package = teams_package(app_id=settings.microsoft_app_id, website=args.website)
+    links = teams_links(load_app_config(settings.triage_config).teams_app, website=args.website)
+    package = teams_package(app_id=settings.microsoft_app_id, links=links)
     try:
         args.out.write_bytes(package)
     except OSError as exc:
         raise ConfigError(f"cannot write {args.out}: {exc.strerror}") from None
     print(f"Wrote {args.out}: upload it in Teams (Apps, Manage your apps, Upload an app).")
+    if warning := placeholder_warning(links):
+        print(f"triage-bot: warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -146,6 +149,11 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
             else "off (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on)"
         )
     )
+    if settings.microsoft_app_id and config is not None:
+        from bot.channels.teams.manifest import placeholder_warning, teams_links
+
+        if warning := placeholder_warning(teams_links(config.teams_app)):
+            print(f"warning   {warning}")
     llm_on = settings.llm_configured or (config is not None and config.llm.enabled)
     server = (
         settings.openai_base_url or (config.llm.base_url if config else None) or "api.openai.com"

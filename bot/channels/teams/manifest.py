@@ -12,9 +12,11 @@ import re
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from bot.config import ConfigError
+from bot.config import ConfigError, TeamsAppLinks
 
 MANIFEST_VERSION = "1.16"
 ACCENT = (0x26, 0x46, 0x53)
@@ -26,9 +28,60 @@ COMMANDS = (
     ("cancel", "Cancel the request in progress"),
 )
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+PLACEHOLDER_SITE = "https://example.com"
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org", "example")
+"""Names kept for examples (RFC 2606): a link there is a placeholder, never a real page."""
 
 
-def teams_manifest(*, app_id: str, website: str = "https://example.com") -> dict[str, Any]:
+@dataclass(frozen=True)
+class Links:
+    website: str
+    privacy: str
+    terms: str
+
+
+def teams_links(settings: TeamsAppLinks, *, website: str | None = None) -> Links:
+    """The package's links from app.yaml's ``teams_app``; ``website`` (``--website``) wins for
+    the site. A privacy or terms link not given is the site's /privacy or /terms."""
+    site = website or settings.website_url or PLACEHOLDER_SITE
+    return Links(
+        website=site,
+        privacy=settings.privacy_url or site.rstrip("/") + "/privacy",
+        terms=settings.terms_url or site.rstrip("/") + "/terms",
+    )
+
+
+def placeholder_warning(links: Links) -> str | None:
+    """One line naming the links that are still placeholders, or None when all are real."""
+    left = [
+        (name, key)
+        for name, key, url in (
+            ("website", "website_url", links.website),
+            ("privacy", "privacy_url", links.privacy),
+            ("terms", "terms_url", links.terms),
+        )
+        if _is_placeholder(url)
+    ]
+    if not left:
+        return None
+    names, keys = _and([name for name, _ in left]), _and([key for _, key in left])
+    plural = "links are still placeholders" if len(left) > 1 else "link is still a placeholder"
+    return (
+        f"the Teams app's {names} {plural} (example.com): set teams_app.{keys} in app.yaml "
+        "before you publish the app"
+    )
+
+
+def _is_placeholder(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return any(host == name or host.endswith("." + name) for name in _RESERVED_DOMAINS)
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def teams_manifest(*, app_id: str, links: Links) -> dict[str, Any]:
     if not _GUID.match(app_id or ""):
         raise ConfigError(
             f"MICROSOFT_APP_ID must be the bot's Azure app id (a GUID), not {app_id!r}"
@@ -42,9 +95,9 @@ def teams_manifest(*, app_id: str, website: str = "https://example.com") -> dict
         "id": app_id,
         "developer": {
             "name": "Learning & Development",
-            "websiteUrl": website,
-            "privacyUrl": website.rstrip("/") + "/privacy",
-            "termsOfUseUrl": website.rstrip("/") + "/terms",
+            "websiteUrl": links.website,
+            "privacyUrl": links.privacy,
+            "termsOfUseUrl": links.terms,
         },
         "name": {"short": "L&D Triage", "full": "L&D Triage desk"},
         "description": {
@@ -69,10 +122,10 @@ def teams_manifest(*, app_id: str, website: str = "https://example.com") -> dict
     }
 
 
-def teams_package(*, app_id: str, website: str = "https://example.com") -> bytes:
+def teams_package(*, app_id: str, links: Links) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        manifest = teams_manifest(app_id=app_id, website=website)
+        manifest = teams_manifest(app_id=app_id, links=links)
         package.writestr("manifest.json", json.dumps(manifest, indent=2))
         package.writestr("color.png", _png(192, _colour_tile))
         package.writestr("outline.png", _png(32, _outline))
