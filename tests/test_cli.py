@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -361,6 +361,69 @@ def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path
     assert "No drafts are waiting" in in_process("review", "list", "--as", "lnd-lead", env=env).out
 
 
+def test_requests_show_reads_as_a_person_would_and_json_keeps_its_shape(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    answers = [GOOD_ANSWERS[0], "30 reps", *GOOD_ANSWERS[2:], "edit 2", GOOD_ANSWERS[1]]
+    script = write_script(tmp_path, [*answers, "submit"])
+    assert in_process("chat", "--as", "Ana", "--script", str(script), env=env).code == 0
+    assert in_process("review", "approve", "1", "--as", "lnd-lead", env=env).code == 0
+    text = in_process("requests", "show", "TR-0001", env=env).out
+    when = r"\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC"
+    assert re.search(rf"^created {when}  ·  submitted {when}$", text, re.M), text
+    assert re.search(
+        rf"2\. Who performs it\?\n   {GOOD_ANSWERS[1]}\n   earlier versions:\n"
+        rf"     v1, {when}, by Ana: 30 reps\n",
+        text,
+    ), text
+    assert "earlier version(s) kept" not in text
+    assert re.search(
+        r"  draft 1 · classification · rule-based · approved by lnd-lead, .+ UTC\n"
+        r"    drafted: \w+, training the answer: (yes|no), confidence [\d.]+\n    why: ",
+        text,
+    ), text
+    assert "  draft 2 · reviewer questions · rule-based · pending" in text
+    assert re.search(
+        rf"  {when}  request\.status_changed  by Ana\n"
+        r"      status: drafting → submitted\n",
+        text,
+    ), text
+    assert re.search(
+        rf"  {when}  answer\.edited  by Ana\n      question_id: performer; version: 1 → 2; "
+        rf"text: 30 reps → {GOOD_ANSWERS[1]}; skipped: false\n",
+        text,
+    ), text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)  # no ISO time in the text
+
+    shown = json.loads(in_process("requests", "show", "TR-0001", "--json", env=env).out)
+    assert {
+        "reference",
+        "status",
+        "questions",
+        "asset_idea",
+        "decision",
+        "clarifications",
+        "audit",
+        "drafts",
+    } <= set(shown)
+    versions = shown["questions"][1]["versions"]
+    assert [v["text"] for v in versions] == ["30 reps", GOOD_ANSWERS[1]]
+    assert datetime.fromisoformat(versions[0]["answered_at"]).tzinfo is not None  # ISO in JSON
+    assert shown["drafts"][0]["kind"] == "classification"
+    assert shown["drafts"][0]["status"] == "approved"
+
+
+def test_an_empty_filtered_list_says_how_many_requests_there_are(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    submit_one(env, tmp_path)
+    submit_one(env, tmp_path, name="Bo")
+    listing = in_process("requests", "list", "--status", "submitted", env=env)
+    assert listing.code == 0
+    assert listing.out == "No submitted requests (2 requests in all).\n"
+    assert "TR-0002" in in_process("requests", "list", "--status", "in_review", env=env).out
+
+
 def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -433,7 +496,7 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     assert (exported["review_type"], exported["decision_note"]) == ("risk", "IT patches")
     assert exported["due_at"].startswith(due) and exported["decided_by"] == "Olu"
     shown = in_process("requests", "show", "TR-0001", env=env).out
-    assert f"owner Olu, due {due}, review type risk" in shown
+    assert f"owner Olu, due {date.fromisoformat(due):%-d %b %Y}, review type risk" in shown
     told = in_process("remind", "--once", env=env).out
     assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
     incomplete = in_process("decide", "TR-0001", "--owner", "x", env=env)
