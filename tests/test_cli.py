@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -422,6 +423,110 @@ def test_an_empty_filtered_list_says_how_many_requests_there_are(
     assert listing.code == 0
     assert listing.out == "No submitted requests (2 requests in all).\n"
     assert "TR-0002" in in_process("requests", "list", "--status", "in_review", env=env).out
+
+
+def readme_commands(containing: str) -> list[list[str]]:
+    """The triage-bot commands of the README's shell block that holds ``containing``, in order."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```sh\n")[1:] if containing in b.split("```")[0])
+    return [
+        shlex.split(line, comments=True)[1:]
+        for line in block.split("```")[0].splitlines()
+        if line.startswith(".venv/bin/triage-bot ")
+    ]
+
+
+def test_the_readme_review_example_works_in_order(env: dict[str, str], tmp_path: Path) -> None:
+    submit_one(env, tmp_path)  # the README's scripted conversation: drafts 1 and 2 are TR-0001's
+    commands = readme_commands("review edit 1")
+    assert [c[:2] for c in commands] == [
+        ["review", "list"],
+        ["review", "ask"],
+        ["review", "edit"],
+        ["review", "reject"],
+        ["assist", "report"],
+    ]
+    for command in commands:
+        run = in_process(*command, env=env)
+        assert run.code == 0, (command, run.err)
+    verdicts = {
+        d["id"]: (d["status"], d["decided_by"])
+        for d in json.loads(in_process("requests", "show", "1", "--json", env=env).out)["drafts"]
+    }
+    assert verdicts == {1: ("edited", "lnd-lead"), 2: ("rejected", "lnd-lead")}
+    # and what the prose under it says: one verdict per draft, refused with who and when
+    submit_one(env, tmp_path, name="Bo")  # drafts 3 and 4
+    assert in_process("review", "approve", "3", "--as", "lnd-lead", env=env).code == 0
+    edit = in_process(
+        *("review", "edit", "3", "--category", "workflow_process", "--as", "lnd-lead"), env=env
+    )
+    assert edit.code == 1
+    assert re.fullmatch(
+        r"triage-bot: Draft 3 was already approved by lnd-lead on \d{1,2} \w{3} \d{4} at "
+        r"\d\d:\d\d UTC, and each draft gets one verdict, so nothing changed\.\n",
+        edit.err,
+    ), edit.err
+    shown = json.loads(in_process("requests", "show", "TR-0002", "--json", env=env).out)
+    assert shown["drafts"][0]["final_content"] == shown["drafts"][0]["content"]  # as approved
+    assert "draft.edited" not in [event["action"] for event in shown["audit"]]
+
+
+def test_review_commands_need_a_reviewer_and_say_how_to_act_as_one(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    submit_one(env, tmp_path)
+    as_ana = {**env, "TERMINAL_USER": "ana"}
+    for command in (["review", "list"], ["review", "approve", "1"]):
+        refused = in_process(*command, env=as_ana)
+        assert refused.code == 1, command
+        assert refused.err.endswith(
+            "Act as a reviewer named in app.yaml (review.terminal_reviewers: lnd-lead) "
+            "with --as NAME.\n"
+        ), refused.err
+        assert refused.out == ""  # no draft is shown to someone who is not a reviewer
+    as_lead = {**env, "TERMINAL_USER": "lnd-lead"}  # the login name, when it is a reviewer's
+    assert "draft 1 · TR-0001" in in_process("review", "list", env=as_lead).out
+    assert "draft 1 · TR-0001" in in_process("review", "list", "--as", "lnd-lead", env=env).out
+
+
+def test_review_edit_refuses_what_the_draft_cannot_hold_and_stores_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    submit_one(env, tmp_path)
+    categories = "training_need, workflow_process, documentation, manager_support, "
+    types = "sme_facts, workflow_judgment, preferences, risk, approval"
+    refusals = {
+        ("1", "--category", "bogus"): f"'bogus' is not a category in app.yaml, so nothing was "
+        f"changed. The categories are: {categories}",
+        ("1", "--questions", "risk: Who signs off?"): "This draft is a classification: give the "
+        f"category (one of: {categories}",
+        ("2", "--category", "bogus"): f"This draft holds reviewer questions: give the edited "
+        f"questions, one a line as type: question (the types are: {types}).",
+        ("2", "--questions", "risk: Who signs off?\\nbogus: Who pays?"): "Line 2: 'bogus' is not "
+        "a type of reviewer question, so nothing was changed. Write each question as type: "
+        f"question, with one of: {types}.",
+        ("2", "--questions", "no type here"): "give the edited questions, one a line",
+        ("9", "--category", "unclear"): "There is no draft 9, so nothing was changed.",
+    }
+    for args, says in refusals.items():
+        run = in_process("review", "edit", *args, "--as", "lnd-lead", env=env)
+        assert run.code == 1 and says in run.err, (args, run.err)
+    wrong_fit = in_process(
+        *("review", "edit", "1", "--category", "unclear", "--training-fit", "maybe"), env=env
+    )
+    assert wrong_fit.code == 2 and "invalid choice: 'maybe'" in wrong_fit.err
+    shown = json.loads(in_process("requests", "show", "1", "--json", env=env).out)
+    assert [(d["status"], d["final_content"]) for d in shown["drafts"]] == [
+        ("pending", None),
+        ("pending", None),
+    ]
+    assert not any(e["action"].startswith("draft.edited") for e in shown["audit"])
+    assert (
+        in_process(
+            "review", "edit", "2", "--questions", "risk: Who?", "--as", "lnd-lead", env=env
+        ).code
+        == 0
+    )  # a known type is stored
 
 
 def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
