@@ -572,6 +572,14 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
             env=env,
         )
 
+    def follow_up() -> Run:
+        return in_process("decide", "TR-0001", "--follow-up", "moved", "--as", "lnd-lead", env=env)
+
+    nothing = follow_up()  # a check-in with nothing pending says so, not "that button"
+    assert nothing.code == 1
+    assert nothing.err == (
+        "triage-bot: TR-0001 has no decision yet, so there is no check-in to answer.\n"
+    )
     past = assign("2026-01-05")
     assert past.code == 1 and "2026-01-05 has passed" in past.err  # nothing is planned for it
     due = (date.today() + timedelta(days=40)).isoformat()
@@ -586,6 +594,11 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     waiting = in_process("waiting", "--as", "Olu", env=env)
     assert f"TR-0001 · Fix the sync or train reps? · due {due}" in waiting.out
     assert "(overdue)" not in waiting.out
+    early = follow_up()
+    assert early.code == 1 and early.err == (
+        "The decision on TR-0001 is not recorded yet, and the evidence check-in comes after it, "
+        "so there is nothing to answer.\n"
+    )
     snoozed = in_process("decide", "TR-0001", "--snooze", "week", "--as", "Olu", env=env)
     assert snoozed.code == 0 and "Snoozed TR-0001 until" in snoozed.out
     refused = in_process("decide", "TR-0001", "--outcome", "no_action", "--as", "bob", env=env)
