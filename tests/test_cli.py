@@ -8,8 +8,11 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from sqlalchemy import text
 from bot.storage.database import Database
 from tests.conftest import GOOD_ANSWERS
 from tests.support.cli import PROJECT_ROOT, Run, clean_env, in_process, triage_bot
+from tests.support.fake_slack import FakeSlack
 
 
 @pytest.fixture
@@ -690,3 +694,64 @@ def test_desk_link_is_for_reviewers_and_names_the_address(env: dict[str, str]) -
     assert "works once, for the next 15 minutes" in given.out
     fallback = in_process("desk", "link", "--as", "lnd-lead", env=env)
     assert "http://127.0.0.1:3000/desk/sign-in/" in fallback.out
+
+
+def _listening_address(port: int) -> str:
+    """The IPv4 address a socket on ``port`` listens on, from the kernel's own table."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, _, hex_port = local.partition(":")
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+            return ".".join(str(b) for b in reversed(bytes.fromhex(address)))
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("channel", ["none", "slack"])
+def test_serve_listens_on_this_machine_and_names_only_what_it_serves(
+    tmp_path: Path, channel: str
+) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}")
+    fake = FakeSlack() if channel == "slack" else None
+    if fake is not None:
+        env.update(SLACK_SIGNING_SECRET="s", SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.url)
+    port = _free_port()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--turns", "thread"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        assert child.stderr is not None
+        said = []
+        for line in child.stderr:  # printed once it listens; the loop ends if serve exits
+            said.append(line)
+            if line.startswith("Serving on"):
+                break
+        if fake is None:
+            assert said[0] == (
+                "triage-bot: no chat channel is configured, so only the health check, the "
+                "metrics and the web desk are served; see triage-bot check\n"
+            )
+            routes = "GET /healthz, GET /metrics, /desk/*"
+        else:
+            routes = "GET /healthz, GET /metrics, POST /slack/events, /desk/*"
+        assert said[-1] == f"Serving on http://127.0.0.1:{port} ({routes})\n", said
+        assert _listening_address(port) == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as health:
+            assert health.status == 200
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/messages", data=b"{}", timeout=10)
+        assert missing.value.code == 404  # Teams is not configured, so it is not served
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+        if fake is not None:
+            fake.stop()
