@@ -634,6 +634,8 @@ HEAVY = (
     "aiohttp",
     "apscheduler",
 )
+MIGRATIONS = ("alembic", "mako", "pygments")
+"""Loaded only when the schema is not current."""
 LOADED_BY = """
 import sys
 from bot.cli import main
@@ -646,12 +648,48 @@ print("LOADED:" + ",".join(sorted({m.split(".")[0] for m in sys.modules} & heavy
 """
 
 
-@pytest.mark.parametrize("command", [["--help"], ["requests", "list"], ["export"], ["check"]])
-def test_quick_commands_load_no_chat_sdk_and_no_llm_client(
-    env: dict[str, str], command: list[str]
-) -> None:
+def test_help_imports_no_chat_sdk_no_llm_client_and_no_web_server(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'help.db'}")
     completed = subprocess.run(
-        [sys.executable, "-c", LOADED_BY, ",".join(HEAVY), *command],
+        [sys.executable, "-X", "importtime", "-m", "bot", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 0 and "usage: triage-bot" in completed.stdout
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "bot" in imported  # the timing lines were read
+    assert imported.isdisjoint({*HEAVY, *MIGRATIONS, "sqlalchemy"}), imported & {*HEAVY}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["requests", "list"],
+        ["requests", "show", "1"],
+        ["export"],
+        ["check"],
+        ["review", "list", "--as", "lnd-lead"],
+        ["review", "approve", "1", "--as", "lnd-lead"],
+        ["assist", "report"],
+        ["waiting", "--as", "olu"],
+        ["decide", "1", "--snooze", "week", "--as", "olu"],
+        ["desk", "link", "--as", "lnd-lead"],
+    ],
+)
+def test_desk_commands_load_no_chat_sdk_no_llm_client_and_no_migrations(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'quick.db'}")
+    assert in_process("db", "upgrade", env=env).code == 0  # a current schema, as usual
+    completed = subprocess.run(
+        [sys.executable, "-c", LOADED_BY, ",".join((*HEAVY, *MIGRATIONS)), *command],
         capture_output=True,
         text=True,
         env=env,
