@@ -115,6 +115,25 @@ def build_web_app(
     return web_app
 
 
+def served_routes(web_app: web.Application) -> list[str]:
+    """What the server answers, as ``METHOD /path``, read from its router so that the start-up
+    line names only what is really served; an application mounted under a prefix shows as
+    ``/prefix/*``."""
+    mounted = {
+        resource.canonical
+        for resource in web_app.router.resources()
+        if isinstance(resource, web.PrefixedSubAppResource)
+    }
+    routes: list[str] = []
+    for resource in web_app.router.resources():
+        if resource.canonical in mounted:
+            entry = f"{resource.canonical}/*"
+            routes += [] if entry in routes else [entry]
+            continue
+        routes += [f"{r.method} {resource.canonical}" for r in resource if r.method != "HEAD"]
+    return routes
+
+
 async def _to_desk(request: web.Request) -> web.Response:
     raise web.HTTPPermanentRedirect("/desk/")
 

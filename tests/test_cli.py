@@ -7,9 +7,13 @@ import io
 import json
 import os
 import re
+import shlex
+import socket
 import subprocess
 import sys
-from datetime import date, timedelta
+import urllib.error
+import urllib.request
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,7 @@ from sqlalchemy import text
 from bot.storage.database import Database
 from tests.conftest import GOOD_ANSWERS
 from tests.support.cli import PROJECT_ROOT, Run, clean_env, in_process, triage_bot
+from tests.support.fake_slack import FakeSlack
 
 
 @pytest.fixture
@@ -361,6 +366,173 @@ def test_reviewers_decide_drafts_from_the_terminal(env: dict[str, str], tmp_path
     assert "No drafts are waiting" in in_process("review", "list", "--as", "lnd-lead", env=env).out
 
 
+def test_requests_show_reads_as_a_person_would_and_json_keeps_its_shape(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    answers = [GOOD_ANSWERS[0], "30 reps", *GOOD_ANSWERS[2:], "edit 2", GOOD_ANSWERS[1]]
+    script = write_script(tmp_path, [*answers, "submit"])
+    assert in_process("chat", "--as", "Ana", "--script", str(script), env=env).code == 0
+    assert in_process("review", "approve", "1", "--as", "lnd-lead", env=env).code == 0
+    text = in_process("requests", "show", "TR-0001", env=env).out
+    when = r"\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC"
+    assert re.search(rf"^created {when}  ·  submitted {when}$", text, re.M), text
+    assert re.search(
+        rf"2\. Who performs it\?\n   {GOOD_ANSWERS[1]}\n   earlier versions:\n"
+        rf"     v1, {when}, by Ana: 30 reps\n",
+        text,
+    ), text
+    assert "earlier version(s) kept" not in text
+    assert re.search(
+        r"  draft 1 · classification · rule-based · approved by lnd-lead, .+ UTC\n"
+        r"    drafted: \w+, training the answer: (yes|no), confidence [\d.]+\n    why: ",
+        text,
+    ), text
+    assert "  draft 2 · reviewer questions · rule-based · pending" in text
+    assert re.search(
+        rf"  {when}  request\.status_changed  by Ana\n"
+        r"      status: drafting → submitted\n",
+        text,
+    ), text
+    assert re.search(
+        rf"  {when}  answer\.edited  by Ana\n      question_id: performer; version: 1 → 2; "
+        rf"text: 30 reps → {GOOD_ANSWERS[1]}; skipped: false\n",
+        text,
+    ), text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)  # no ISO time in the text
+
+    shown = json.loads(in_process("requests", "show", "TR-0001", "--json", env=env).out)
+    assert {
+        "reference",
+        "status",
+        "questions",
+        "asset_idea",
+        "decision",
+        "clarifications",
+        "audit",
+        "drafts",
+    } <= set(shown)
+    versions = shown["questions"][1]["versions"]
+    assert [v["text"] for v in versions] == ["30 reps", GOOD_ANSWERS[1]]
+    assert datetime.fromisoformat(versions[0]["answered_at"]).tzinfo is not None  # ISO in JSON
+    assert shown["drafts"][0]["kind"] == "classification"
+    assert shown["drafts"][0]["status"] == "approved"
+
+
+def test_an_empty_filtered_list_says_how_many_requests_there_are(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    submit_one(env, tmp_path)
+    submit_one(env, tmp_path, name="Bo")
+    listing = in_process("requests", "list", "--status", "submitted", env=env)
+    assert listing.code == 0
+    assert listing.out == "No submitted requests (2 requests in all).\n"
+    assert "TR-0002" in in_process("requests", "list", "--status", "in_review", env=env).out
+
+
+def readme_commands(containing: str) -> list[list[str]]:
+    """The triage-bot commands of the README's shell block that holds ``containing``, in order."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```sh\n")[1:] if containing in b.split("```")[0])
+    return [
+        shlex.split(line, comments=True)[1:]
+        for line in block.split("```")[0].splitlines()
+        if line.startswith(".venv/bin/triage-bot ")
+    ]
+
+
+def test_the_readme_review_example_works_in_order(env: dict[str, str], tmp_path: Path) -> None:
+    submit_one(env, tmp_path)  # the README's scripted conversation: drafts 1 and 2 are TR-0001's
+    commands = readme_commands("review edit 1")
+    assert [c[:2] for c in commands] == [
+        ["review", "list"],
+        ["review", "ask"],
+        ["review", "edit"],
+        ["review", "reject"],
+        ["assist", "report"],
+    ]
+    for command in commands:
+        run = in_process(*command, env=env)
+        assert run.code == 0, (command, run.err)
+    verdicts = {
+        d["id"]: (d["status"], d["decided_by"])
+        for d in json.loads(in_process("requests", "show", "1", "--json", env=env).out)["drafts"]
+    }
+    assert verdicts == {1: ("edited", "lnd-lead"), 2: ("rejected", "lnd-lead")}
+    # and what the prose under it says: one verdict per draft, refused with who and when
+    submit_one(env, tmp_path, name="Bo")  # drafts 3 and 4
+    assert in_process("review", "approve", "3", "--as", "lnd-lead", env=env).code == 0
+    edit = in_process(
+        *("review", "edit", "3", "--category", "workflow_process", "--as", "lnd-lead"), env=env
+    )
+    assert edit.code == 1
+    assert re.fullmatch(
+        r"triage-bot: Draft 3 was already approved by lnd-lead on \d{1,2} \w{3} \d{4} at "
+        r"\d\d:\d\d UTC, and each draft gets one verdict, so nothing changed\.\n",
+        edit.err,
+    ), edit.err
+    shown = json.loads(in_process("requests", "show", "TR-0002", "--json", env=env).out)
+    assert shown["drafts"][0]["final_content"] == shown["drafts"][0]["content"]  # as approved
+    assert "draft.edited" not in [event["action"] for event in shown["audit"]]
+
+
+def test_review_commands_need_a_reviewer_and_say_how_to_act_as_one(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    submit_one(env, tmp_path)
+    as_ana = {**env, "TERMINAL_USER": "ana"}
+    for command in (["review", "list"], ["review", "approve", "1"]):
+        refused = in_process(*command, env=as_ana)
+        assert refused.code == 1, command
+        assert refused.err.endswith(
+            "Act as a reviewer named in app.yaml (review.terminal_reviewers: lnd-lead) "
+            "with --as NAME.\n"
+        ), refused.err
+        assert refused.out == ""  # no draft is shown to someone who is not a reviewer
+    as_lead = {**env, "TERMINAL_USER": "lnd-lead"}  # the login name, when it is a reviewer's
+    assert "draft 1 · TR-0001" in in_process("review", "list", env=as_lead).out
+    assert "draft 1 · TR-0001" in in_process("review", "list", "--as", "lnd-lead", env=env).out
+
+
+def test_review_edit_refuses_what_the_draft_cannot_hold_and_stores_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    submit_one(env, tmp_path)
+    categories = "training_need, workflow_process, documentation, manager_support, "
+    types = "sme_facts, workflow_judgment, preferences, risk, approval"
+    refusals = {
+        ("1", "--category", "bogus"): f"'bogus' is not a category in app.yaml, so nothing was "
+        f"changed. The categories are: {categories}",
+        ("1", "--questions", "risk: Who signs off?"): "This draft is a classification: give the "
+        f"category (one of: {categories}",
+        ("2", "--category", "bogus"): f"This draft holds reviewer questions: give the edited "
+        f"questions, one a line as type: question (the types are: {types}).",
+        ("2", "--questions", "risk: Who signs off?\\nbogus: Who pays?"): "Line 2: 'bogus' is not "
+        "a type of reviewer question, so nothing was changed. Write each question as type: "
+        f"question, with one of: {types}.",
+        ("2", "--questions", "no type here"): "give the edited questions, one a line",
+        ("9", "--category", "unclear"): "There is no draft 9, so nothing was changed.",
+    }
+    for args, says in refusals.items():
+        run = in_process("review", "edit", *args, "--as", "lnd-lead", env=env)
+        assert run.code == 1 and says in run.err, (args, run.err)
+    wrong_fit = in_process(
+        *("review", "edit", "1", "--category", "unclear", "--training-fit", "maybe"), env=env
+    )
+    assert wrong_fit.code == 2 and "invalid choice: 'maybe'" in wrong_fit.err
+    shown = json.loads(in_process("requests", "show", "1", "--json", env=env).out)
+    assert [(d["status"], d["final_content"]) for d in shown["drafts"]] == [
+        ("pending", None),
+        ("pending", None),
+    ]
+    assert not any(e["action"].startswith("draft.edited") for e in shown["audit"])
+    assert (
+        in_process(
+            "review", "edit", "2", "--questions", "risk: Who?", "--as", "lnd-lead", env=env
+        ).code
+        == 0
+    )  # a known type is stored
+
+
 def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -404,6 +576,14 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
             env=env,
         )
 
+    def follow_up() -> Run:
+        return in_process("decide", "TR-0001", "--follow-up", "moved", "--as", "lnd-lead", env=env)
+
+    nothing = follow_up()  # a check-in with nothing pending says so, not "that button"
+    assert nothing.code == 1
+    assert nothing.err == (
+        "triage-bot: TR-0001 has no decision yet, so there is no check-in to answer.\n"
+    )
     past = assign("2026-01-05")
     assert past.code == 1 and "2026-01-05 has passed" in past.err  # nothing is planned for it
     due = (date.today() + timedelta(days=40)).isoformat()
@@ -418,6 +598,11 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     waiting = in_process("waiting", "--as", "Olu", env=env)
     assert f"TR-0001 · Fix the sync or train reps? · due {due}" in waiting.out
     assert "(overdue)" not in waiting.out
+    early = follow_up()
+    assert early.code == 1 and early.err == (
+        "The decision on TR-0001 is not recorded yet, and the evidence check-in comes after it, "
+        "so there is nothing to answer.\n"
+    )
     snoozed = in_process("decide", "TR-0001", "--snooze", "week", "--as", "Olu", env=env)
     assert snoozed.code == 0 and "Snoozed TR-0001 until" in snoozed.out
     refused = in_process("decide", "TR-0001", "--outcome", "no_action", "--as", "bob", env=env)
@@ -433,7 +618,7 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     assert (exported["review_type"], exported["decision_note"]) == ("risk", "IT patches")
     assert exported["due_at"].startswith(due) and exported["decided_by"] == "Olu"
     shown = in_process("requests", "show", "TR-0001", env=env).out
-    assert f"owner Olu, due {due}, review type risk" in shown
+    assert f"owner Olu, due {date.fromisoformat(due):%-d %b %Y}, review type risk" in shown
     told = in_process("remind", "--once", env=env).out
     assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
     incomplete = in_process("decide", "TR-0001", "--owner", "x", env=env)
@@ -449,6 +634,8 @@ HEAVY = (
     "aiohttp",
     "apscheduler",
 )
+MIGRATIONS = ("alembic", "mako", "pygments")
+"""Loaded only when the schema is not current."""
 LOADED_BY = """
 import sys
 from bot.cli import main
@@ -461,12 +648,48 @@ print("LOADED:" + ",".join(sorted({m.split(".")[0] for m in sys.modules} & heavy
 """
 
 
-@pytest.mark.parametrize("command", [["--help"], ["requests", "list"], ["export"], ["check"]])
-def test_quick_commands_load_no_chat_sdk_and_no_llm_client(
-    env: dict[str, str], command: list[str]
-) -> None:
+def test_help_imports_no_chat_sdk_no_llm_client_and_no_web_server(tmp_path: Path) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'help.db'}")
     completed = subprocess.run(
-        [sys.executable, "-c", LOADED_BY, ",".join(HEAVY), *command],
+        [sys.executable, "-X", "importtime", "-m", "bot", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
+    assert completed.returncode == 0 and "usage: triage-bot" in completed.stdout
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "bot" in imported  # the timing lines were read
+    assert imported.isdisjoint({*HEAVY, *MIGRATIONS, "sqlalchemy"}), imported & {*HEAVY}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["requests", "list"],
+        ["requests", "show", "1"],
+        ["export"],
+        ["check"],
+        ["review", "list", "--as", "lnd-lead"],
+        ["review", "approve", "1", "--as", "lnd-lead"],
+        ["assist", "report"],
+        ["waiting", "--as", "olu"],
+        ["decide", "1", "--snooze", "week", "--as", "olu"],
+        ["desk", "link", "--as", "lnd-lead"],
+    ],
+)
+def test_desk_commands_load_no_chat_sdk_no_llm_client_and_no_migrations(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'quick.db'}")
+    assert in_process("db", "upgrade", env=env).code == 0  # a current schema, as usual
+    completed = subprocess.run(
+        [sys.executable, "-c", LOADED_BY, ",".join((*HEAVY, *MIGRATIONS)), *command],
         capture_output=True,
         text=True,
         env=env,
@@ -509,3 +732,64 @@ def test_desk_link_is_for_reviewers_and_names_the_address(env: dict[str, str]) -
     assert "works once, for the next 15 minutes" in given.out
     fallback = in_process("desk", "link", "--as", "lnd-lead", env=env)
     assert "http://127.0.0.1:3000/desk/sign-in/" in fallback.out
+
+
+def _listening_address(port: int) -> str:
+    """The IPv4 address a socket on ``port`` listens on, from the kernel's own table."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, _, hex_port = local.partition(":")
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+            return ".".join(str(b) for b in reversed(bytes.fromhex(address)))
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("channel", ["none", "slack"])
+def test_serve_listens_on_this_machine_and_names_only_what_it_serves(
+    tmp_path: Path, channel: str
+) -> None:
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}")
+    fake = FakeSlack() if channel == "slack" else None
+    if fake is not None:
+        env.update(SLACK_SIGNING_SECRET="s", SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.url)
+    port = _free_port()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port), "--turns", "thread"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        assert child.stderr is not None
+        said = []
+        for line in child.stderr:  # printed once it listens; the loop ends if serve exits
+            said.append(line)
+            if line.startswith("Serving on"):
+                break
+        if fake is None:
+            assert said[0] == (
+                "triage-bot: no chat channel is configured, so only the health check, the "
+                "metrics and the web desk are served; see triage-bot check\n"
+            )
+            routes = "GET /healthz, GET /metrics, /desk/*"
+        else:
+            routes = "GET /healthz, GET /metrics, POST /slack/events, /desk/*"
+        assert said[-1] == f"Serving on http://127.0.0.1:{port} ({routes})\n", said
+        assert _listening_address(port) == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as health:
+            assert health.status == 200
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/messages", data=b"{}", timeout=10)
+        assert missing.value.code == 404  # Teams is not configured, so it is not served
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+        if fake is not None:
+            fake.stop()

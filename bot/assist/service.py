@@ -136,8 +136,11 @@ class Assistant(Drafting, AssistantReads):
             return f"There is no draft {draft_id}."
         name = next((p.display_name or p.platform_user_id for p in who.values()), "someone")
         when = _when(draft.decided_at)
-        return f"Draft {draft_id} was already {draft.status} by {name}{when}; nothing changed."
+        return (
+            f"Draft {draft_id} was already {draft.status} by {name}{when}, and each draft gets "
+            "one verdict, so nothing changed."
+        )
 
 
 def _when(moment: datetime | None) -> str:
-    return f" at {moment:%Y-%m-%d %H:%M} UTC" if moment else ""
+    return f" on {moment:%-d %b %Y} at {moment:%H:%M} UTC" if moment else ""

@@ -158,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="the HTTP server for Slack (and Teams)")
     _add_turns_option(serve)
-    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default: this machine only, for a reverse proxy in "
+        "front; 0.0.0.0 for every interface)",
+    )
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument(
         "--base-url",

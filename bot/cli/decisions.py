@@ -9,6 +9,7 @@ import sys
 from bot.channels.console import TerminalSender, terminal_person
 from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, acting_person, open_app
 from bot.config import ConfigError, Settings
+from bot.decisions import copy
 from bot.reminders.nudges import DecisionAction
 from bot.storage.models import parse_reference, reference_for
 
@@ -25,7 +26,13 @@ def run_decide(args: argparse.Namespace, settings: Settings) -> int:
         desk = app.decisions
         found = desk.open_for(request_id) if acting_on_open else desk.latest_for(request_id)
         if found is None:
-            print(f"triage-bot: {reference_for(request_id)} has no open decision", file=sys.stderr)
+            reference = reference_for(request_id)
+            nothing = (
+                f"{reference} has no open decision"
+                if acting_on_open
+                else copy.NO_DECISION_TO_CHECK.format(reference=reference)
+            )
+            print(f"triage-bot: {nothing}", file=sys.stderr)
             return EXIT_NOT_FOUND
         decision = str(found.id or 0)
         if args.outcome:

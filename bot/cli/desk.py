@@ -10,7 +10,7 @@ from bot.cli.common import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, acting_person, o
 from bot.config import ConfigError, Settings
 from bot.conversation import copy
 from bot.decisions.waiting import waiting_line, waiting_on
-from bot.requests import desk
+from bot.requests import as_text, desk
 from bot.storage.models import parse_reference, reference_for
 from bot.storage.service import get_request
 from bot.text import visible
@@ -20,10 +20,12 @@ def run_requests_list(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
     with app.database.session(write=False) as session:
         rows = desk.request_rows(session, app.config, status=args.status)
+        total = desk.request_count(session) if args.status and not rows else len(rows)
     if args.json:
         print(desk.to_json(list(reversed(rows))))
     else:
-        print(visible(desk.render_list(rows, app.config.questions[0].id)))
+        first_question = app.config.questions[0].id
+        print(visible(as_text.render_list(rows, first_question, status=args.status, total=total)))
     return EXIT_OK
 
 
@@ -42,7 +44,7 @@ def run_requests_show(args: argparse.Namespace, settings: Settings) -> int:
             print(f"triage-bot: no request {reference_for(request_id)}", file=sys.stderr)
             return EXIT_NOT_FOUND
         detail = desk.request_detail(session, app.config, request)
-    print(desk.to_json(detail) if args.json else visible(desk.render_detail(detail)))
+    print(desk.to_json(detail) if args.json else visible(as_text.render_detail(detail)))
     return EXIT_OK
 
 

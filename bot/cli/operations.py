@@ -12,6 +12,9 @@ from bot.cli.common import EXIT_OK, EXIT_USAGE
 from bot.config import ConfigError, Settings, load_app_config
 from bot.storage.database import Database, DatabaseUnavailable, SchemaOutOfDate, SchemaState
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+"""Where ``serve`` can be reached from this machine only (its default is the first)."""
+
 
 def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     database = Database(settings.database_url)
@@ -32,9 +35,9 @@ def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
-    from bot.server import build_web_app
+    from bot.server import build_web_app, served_routes
 
-    if settings.teams_emulator and args.host not in ("127.0.0.1", "localhost", "::1"):
+    if settings.teams_emulator and args.host not in LOCAL_HOSTS:
         raise ConfigError(
             "TEAMS_EMULATOR=1 turns Bot Framework authentication off, so serve it on this "
             "machine only: add --host 127.0.0.1"
@@ -45,16 +48,20 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     app = build_app(settings, turn_worker=args.turns == "process")
     if not (settings.slack_enabled or settings.teams_enabled):
         print(
-            "triage-bot: no chat channel is configured, serving /healthz and /metrics only; "
-            "see triage-bot check",
+            "triage-bot: no chat channel is configured, so only the health check, the metrics "
+            "and the web desk are served; see triage-bot check",
             file=sys.stderr,
         )
-    print(
-        f"Serving on http://{args.host}:{args.port} (POST /slack/events, GET /healthz)",
-        file=sys.stderr,
-    )
     web_app = build_web_app(app, run_scheduler=not args.no_scheduler)
-    web.run_app(web_app, host=args.host, port=args.port, print=None)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    listening = f"Serving on http://{host}:{args.port} ({', '.join(served_routes(web_app))})"
+    # aiohttp calls ``print`` once it is listening, so the line also says the server is ready.
+    web.run_app(
+        web_app,
+        host=args.host,
+        port=args.port,
+        print=lambda _: print(listening, file=sys.stderr, flush=True),
+    )
     return EXIT_OK
 
 

@@ -8,6 +8,15 @@ DATE_IN_THE_PAST = "Pick a due date from today on: {due} has passed."
 NEXT_NEEDED = "Say which decision is needed next."
 PICK_AN_OWNER = "Pick who owns the decision."
 PICK_AN_OUTCOME = "Pick the outcome."
+NO_CHECK_IN_YET = (
+    "The decision on {reference} is not recorded yet, and the evidence check-in comes after it, "
+    "so there is nothing to answer."
+)
+NO_CHECK_IN = (
+    "No evidence check-in is planned for {reference} (its evidence answer names no date), "
+    "so there is nothing to answer."
+)
+NO_DECISION_TO_CHECK = "{reference} has no decision yet, so there is no check-in to answer."
 UNKNOWN_PERSON = "I don't know that person here yet: they need to chat with the bot once."
 
 FORM_ASSIGN_TITLE = "Assign decision"

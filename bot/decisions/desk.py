@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.conversation import copy
+from bot.decisions import copy as decision_copy
 from bot.decisions.reads import DecisionReads
 from bot.decisions.reminder_rows import (
     add_reminder,
@@ -278,8 +279,15 @@ class DecisionDesk(DecisionReads):
         with self.database.session() as session:
             decision = session.get(Decision, decision_id)
             request = session.get(Request, decision.request_id) if decision else None
-            if decision is None or request is None or decision.follow_up_at is None:
+            if decision is None or request is None:
                 return DecisionResult(False, copy.UNKNOWN_ACTION)
+            if decision.follow_up_at is None:
+                nothing = (
+                    decision_copy.NO_CHECK_IN_YET
+                    if decision.status == DecisionStatus.OPEN
+                    else decision_copy.NO_CHECK_IN
+                )
+                return DecisionResult(False, nothing.format(reference=request.reference))
             actor = upsert_person(session, ref=by, now=now)
             if actor.id != decision.owner_id and not self.is_reviewer(by):
                 return self._refuse(session, decision, actor, now, "follow_up.refused")

@@ -12,8 +12,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from bot.assist.cards import label
 from bot.config import AppConfig
 from bot.conversation.views import ASSET_NOTE_ID
 from bot.storage import clarifications, service
@@ -86,6 +87,26 @@ def _draft_fields(draft: Draft | None, people: dict[int, Person]) -> dict[str, A
     }
 
 
+def _draft_detail(draft: Draft, people: dict[int, Person]) -> dict[str, Any]:
+    """One draft as drafted and as the reviewer left it, for the request's full record."""
+    return {
+        "id": draft.id,
+        "kind": draft.kind,
+        "label": label(draft),
+        "source": draft.source,
+        "model": draft.model,
+        "prompt_version": draft.prompt_version,
+        "content": draft.content,
+        "note": draft.note,
+        "status": draft.status,
+        "final_content": draft.final_content,
+        "reason": draft.reason,
+        "decided_by": _person_label(people.get(draft.decided_by or 0)) or None,
+        "decided_at": _iso(draft.decided_at),
+        "created_at": _iso(draft.created_at),
+    }
+
+
 def _decision_fields(decision: Decision | None, people: dict[int, Person]) -> dict[str, Any]:
     """The decision the request waits for, or the one that was made: who, by when, what."""
     if decision is None:
@@ -126,6 +147,11 @@ def _decision_people(decisions: Any) -> set[int]:
         for person_id in (d.owner_id, d.decided_by)
         if person_id is not None
     }
+
+
+def request_count(session: Session) -> int:
+    """Every request, whatever its status: what a filtered list that came back empty left out."""
+    return int(session.exec(select(func.count()).select_from(Request)).one())
 
 
 def request_rows(
@@ -175,16 +201,21 @@ def request_rows(
 
 
 def request_detail(session: Session, config: AppConfig, request: Request) -> dict[str, Any]:
-    """Everything about one request: answers with their history, and the audit trail."""
+    """Everything about one request: answers with their history, the drafts with their verdicts,
+    the decision, questions to the requester and the audit trail."""
     assert request.id is not None
     history = service.answer_history(session, request_id=request.id)
     trail = service.audit_trail(session, request_id=request.id)
     decision = _latest_decisions(session, [request.id]).get(request.id)
     asked = clarifications.of_request(session, request_id=request.id)
+    drafts = session.exec(
+        select(Draft).where(Draft.request_id == request.id).order_by(col(Draft.id))
+    ).all()
     people = service.people_by_id(
         session,
         ids={
             *(row.asked_by for row in asked),
+            *(draft.decided_by for draft in drafts if draft.decided_by),
             *_decision_people([decision] if decision else []),
             request.requester_id,
             *(a.answered_by for a in history),
@@ -215,6 +246,7 @@ def request_detail(session: Session, config: AppConfig, request: Request) -> dic
         **_request_fields(request, people),
         "questions": questions,
         "asset_idea": [v["text"] for v in by_question.get(ASSET_NOTE_ID, [])],
+        "drafts": [_draft_detail(draft, people) for draft in drafts],
         "decision": _decision_fields(decision, people) if decision else None,
         "clarifications": [
             {
@@ -276,67 +308,3 @@ def _safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return "" if value is None else value
-
-
-def render_list(rows: list[dict[str, Any]], first_question: str) -> str:
-    """A plain table for people; --json is for programs."""
-    if not rows:
-        return "No requests yet."
-    header = f"{'REFERENCE':<10} {'STATUS':<18} {'REQUESTER':<16} {'UPDATED':<16} TASK"
-    lines = [header]
-    for row in reversed(rows):
-        task = (row.get(first_question) or row.get("title") or "").replace("\n", " ")
-        task = task if len(task) <= 60 else task[:59] + "…"
-        updated = (row["updated_at"] or "")[:16].replace("T", " ")
-        lines.append(
-            f"{row['reference']:<10} {row['status']:<18} {row['requester'][:16]:<16} "
-            f"{updated:<16} {task}"
-        )
-    return "\n".join(lines)
-
-
-def render_detail(detail: dict[str, Any]) -> str:
-    lines = [
-        f"{detail['reference']}  ·  {detail['status']}  ·  from {detail['requester']} "
-        f"({detail['platform']})",
-        f"created {detail['created_at']}  submitted {detail['submitted_at'] or '-'}",
-    ]
-    if detail["title"]:
-        lines.append(f"title: {detail['title']}")
-    for question in detail["questions"]:
-        lines.append(f"\n{question['number']}. {question['prompt']}")
-        versions = question["versions"]
-        if not versions:
-            lines.append("   (not answered)")
-            continue
-        latest = versions[-1]
-        lines.append("   (skipped)" if latest["skipped"] else f"   {latest['text']}")
-        if len(versions) > 1:
-            lines.append(f"   ({len(versions) - 1} earlier version(s) kept)")
-    for idea in detail["asset_idea"]:
-        lines.append(f"\nasset idea: {idea}")
-    decision = detail.get("decision")
-    if decision:
-        outcome = decision["decision_outcome"] or "not made yet"
-        lines.append(
-            f"\ndecision: {decision['next_decision']}\n"
-            f"   owner {decision['decision_owner']}, due {(decision['due_at'] or '')[:10]}, "
-            f"review type {decision['review_type']}\n   outcome: {outcome}"
-        )
-        if decision["decision_note"]:
-            lines.append(f"   note: {decision['decision_note']}")
-        if decision["follow_up_answer"]:
-            lines.append(f"   evidence check-in: {decision['follow_up_answer']}")
-    for item in detail.get("clarifications", []):
-        lines.append(f"\nquestion from {item['asked_by']}: {item['question']}")
-        lines.append(
-            f"   answer: {item['answer']}"
-            if item["answer"] is not None
-            else "   (not answered yet)"
-        )
-    lines.append("\naudit trail:")
-    lines.extend(
-        f"  {event['at']}  {event['action']}  by {event['actor'] or 'the system'}"
-        for event in detail["audit"]
-    )
-    return "\n".join(lines)

@@ -8,11 +8,20 @@ NO_SUCH_REQUEST = "There is no request {reference}."
 REASON_NEEDED = "A reason is required."
 QUESTION_NEEDED = "Write the question you want to ask."
 ANSWER_NEEDED = "Write your answer."
-NOT_A_CATEGORY = "{category!r} is not a category in app.yaml."
-EDIT_QUESTIONS_NEEDED = (
-    "This draft holds reviewer questions: give the edited questions, one a line."
+NO_SUCH_DRAFT = "There is no draft {draft_id}, so nothing was changed."
+NOT_A_CATEGORY = (
+    "{category!r} is not a category in app.yaml, so nothing was changed. "
+    "The categories are: {categories}."
 )
-EDIT_CATEGORY_NEEDED = "This draft is a classification: give the category."
+EDIT_QUESTIONS_NEEDED = (
+    "This draft holds reviewer questions: give the edited questions, one a line as "
+    "type: question (the types are: {types})."
+)
+EDIT_CATEGORY_NEEDED = "This draft is a classification: give the category (one of: {categories})."
+NOT_A_QUESTION_TYPE = (
+    "Line {number}: {type!r} is not a type of reviewer question, so nothing was changed. "
+    "Write each question as type: question, with one of: {types}."
+)
 
 BUTTON_APPROVE = "Approve"
 BUTTON_EDIT = "Edit"

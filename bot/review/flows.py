@@ -159,20 +159,30 @@ class ReviewFlow:
     def _edited(
         self, request_id: int, draft_id: int, inputs: Mapping[str, str]
     ) -> tuple[dict[str, Any] | None, str, str | None]:
-        """The edited content, or the field at fault and why: an edit must fit its draft."""
+        """The edited content, or the field at fault and why: an edit must fit its draft, with a
+        category from app.yaml, or questions of the review types it knows."""
         review = self.assistant.review_card(request_id)
         draft = next((d for d in review.drafts if d.id == draft_id), None) if review else None
         if draft is None:
-            return None, "", copy.UNKNOWN_BUTTON
+            return None, "", copy.NO_SUCH_DRAFT.format(draft_id=draft_id)
         if draft.kind != CLASSIFICATION:
-            if not (inputs.get("questions") or "").strip():
-                return None, "questions", copy.EDIT_QUESTIONS_NEEDED
-            return questions_from_lines(inputs["questions"]), "", None
+            known = self.config.review.types
+            types = (*known, *(t for t in draft.content if t not in known))
+            text = inputs.get("questions") or ""
+            problem = _question_lines_problem(text, types)
+            return (
+                (None, "questions", problem) if problem else (questions_from_lines(text), "", None)
+            )
+        categories = [c.id for c in self.config.categories]
         category = (inputs.get("category") or "").strip()
-        if not category:
-            return None, "category", copy.EDIT_CATEGORY_NEEDED
-        if category not in {c.id for c in self.config.categories}:
-            return None, "category", copy.NOT_A_CATEGORY.format(category=category)
+        if category not in categories:
+            named = ", ".join(categories)
+            problem = (
+                copy.NOT_A_CATEGORY.format(category=category, categories=named)
+                if category
+                else copy.EDIT_CATEGORY_NEEDED.format(categories=named)
+            )
+            return None, "category", problem
         fit = inputs.get("training_fit")
         training_fit = fit == "yes" if fit in ("yes", "no") else category == "training_need"
         return {"category": category, "training_fit": training_fit}, "", None
@@ -278,6 +288,21 @@ class ReviewFlow:
             clarifications.answer(session, clarification=asked, by=me.id, text=text, now=now)
             reference = request.reference
         return ActResult(True, copy.ANSWER_THANKS.format(reference=reference))
+
+
+def _question_lines_problem(text: str, types: tuple[str, ...]) -> str | None:
+    """Why edited reviewer questions cannot be stored, or None. A line without a colon is left
+    out, as it always was; one whose type the review does not know is refused rather than
+    stored as a group of its own."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        group, colon, _ = line.partition(":")
+        if colon and group.strip() not in types:
+            return copy.NOT_A_QUESTION_TYPE.format(
+                number=number, type=group.strip(), types=", ".join(types)
+            )
+    if not questions_from_lines(text):
+        return copy.EDIT_QUESTIONS_NEEDED.format(types=", ".join(types))
+    return None
 
 
 def _form_of(card: Card | None, action_id: str, value: str) -> Form | None:

@@ -7,7 +7,9 @@ PostgreSQL the engine locks the conversation row (``SELECT ... FOR UPDATE``) for
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -15,12 +17,8 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import CursorResult, Engine, Result, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,9 +26,14 @@ from sqlmodel import Session, create_engine
 
 from bot.config import redact_url_password
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_REVISION = re.compile(r"^revision\b[^=]*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=\s*(?:['\"]([^'\"]+)['\"]|None)\s*$", re.M)
 _SQLITE_BEGIN = "triage_sqlite_begin"
 _SCHEMA_LOCK_ID = 746_289_113  # any constant: serialises first-use schema creation on PostgreSQL
 PER_SCHEMA = "hashtext(coalesce(current_schema(), ''))"
@@ -186,18 +189,50 @@ class Database:
 
     # -- schema ---------------------------------------------------------------------------
 
+    # Alembic (with the template engine and every dialect it loads) is imported only when the
+    # schema is not current: every command checks the schema, and a current one is the usual
+    # case, told by one query against the newest revision read from the migration files.
+
     def _alembic_config(self) -> AlembicConfig:
+        from alembic.config import Config as AlembicConfig
+
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.attributes["engine"] = self.engine
         return config
 
     def code_revision(self) -> str:
+        from alembic.script import ScriptDirectory
+
         head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
         assert head is not None, "the migrations folder has no revision"
         return head
 
     def schema_status(self) -> SchemaStatus:
+        head = newest_revision()
+        if head is not None and self._stored_revision() == head:
+            return SchemaStatus(SchemaState.CURRENT, head, head)
+        return self._schema_status_from_alembic()
+
+    def _stored_revision(self) -> str | None:
+        """The revision the database says it is at; None without a version table."""
+        try:
+            connection = self.read_engine.connect()
+        except SQLAlchemyError as exc:
+            raise DatabaseUnavailable(
+                f"Cannot reach the database {self.display_url}: {_first_line(exc)}"
+            ) from None
+        with connection:
+            try:
+                stored = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+                return cast(str | None, stored.scalar())
+            except SQLAlchemyError:
+                return None
+
+    def _schema_status_from_alembic(self) -> SchemaStatus:
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         code_revision = self.code_revision()
         try:
             with self.read_engine.connect() as connection:
@@ -224,9 +259,13 @@ class Database:
         return SchemaStatus(state, revision, code_revision)
 
     def upgrade(self, revision: str = "head") -> None:
+        from alembic import command
+
         command.upgrade(self._alembic_config(), revision)
 
     def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         command.downgrade(self._alembic_config(), revision)
 
     def require_current_schema(self, *, create_if_empty: bool = True) -> bool:
@@ -267,6 +306,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@functools.cache
+def newest_revision() -> str | None:
+    """The one revision no migration builds on, read from the files without alembic; None when
+    that is not one (a branch, a merge), for alembic to work out."""
+    revisions, built_on = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision.group(1))
+        built_on.add(down.group(1))
+    heads = revisions - built_on
+    return heads.pop() if len(heads) == 1 else None
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
 import bot.channels.slack.tables  # noqa: F401  (the schema includes them)
-from bot.storage.database import Database, SchemaState
+from bot.storage.database import Database, SchemaState, newest_revision
 from bot.storage.search_indexes import outside_the_models
 
 
@@ -25,6 +25,11 @@ def test_upgrade_creates_the_schema_the_models_expect(database_url: str) -> None
         tables = set(inspect(connection).get_table_names())
     assert differences == [], "models and migrations disagree; add a migration"
     assert {"person", "conversation", "request", "answer", "audit_event"} <= tables
+
+
+def test_the_newest_revision_read_from_the_files_is_alembics_head(tmp_path: object) -> None:
+    """Commands tell a current schema by it without importing alembic."""
+    assert newest_revision() == Database(f"sqlite:///{tmp_path}/head.db").code_revision()
 
 
 def test_downgrade_then_upgrade_round_trips(database_url: str) -> None:
