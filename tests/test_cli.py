@@ -69,6 +69,19 @@ def test_quit_leaves_the_terminal_and_files_nothing(env: dict[str, str]) -> None
     assert "[Question 3 of 6]" in again.out  # a quoted "exit" is an answer
 
 
+def test_a_control_character_typed_by_accident_is_neither_a_line_nor_stored(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    typed = [GOOD_ANSWERS[0] + "\x0c", *GOOD_ANSWERS[1:4], "Ctrl-L\x0c 🔥 <!channel>", "skip"]
+    run = in_process("chat", "--as", "Ana", "--script", str(write_script(tmp_path, typed)), env=env)
+    assert run.code == 0, run.err
+    assert "Here is request TR-0001" in run.out  # six lines, six answers: \x0c ends no line
+    exported = in_process("export", "--format", "csv", env=env).out
+    assert "\x0c" not in exported
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert GOOD_ANSWERS[0] in row.values() and "Ctrl-L 🔥 <!channel>" in row.values()
+
+
 def test_closing_and_reopening_the_terminal_resumes(env: dict[str, str]) -> None:
     first = triage_bot("chat", "--as", "Cy", env=env, stdin="\n".join(GOOD_ANSWERS[:2]) + "\n")
     assert first.code == 0, first.err

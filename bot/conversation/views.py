@@ -28,7 +28,7 @@ def question_message(
 ) -> Outbound:
     """The question, its help, and the current answer when the person comes back to it.
     Before the first answer there is no request yet, and buttons carry NEW_REQUEST_KEY."""
-    lines = [question.prompt + ("" if question.required else copy.OPTIONAL_MARK)]
+    lines = [question.prompt + _optional_mark(question)]
     key = f"{request.id if request else NEW_REQUEST_KEY}:{question.id}"
     buttons = [
         Button(option, TriageAction.CHOOSE, f"{key}:{index}")
@@ -50,6 +50,12 @@ def question_message(
         progress=progress(config, question),
         hint=question.help or None,
     )
+
+
+def _optional_mark(question: Question) -> str:
+    """The "(optional)" after an optional question, unless its own words already say so."""
+    said = f"{question.prompt} {question.help}".casefold()
+    return "" if question.required or "optional" in said else copy.OPTIONAL_MARK
 
 
 def summary_message(

@@ -223,7 +223,7 @@ def test_unusual_text_is_stored_verbatim(chat: Transcript, database: Database) -
     assert len(huge) > 20_000
     emoji = "🔥🔥🔥 📉"
     rtl = "الموظفون لا يسجلون الطلبات في النظام"
-    control = "Tabs\tand\x1b[31mred\x1b[0m and a bell\x07"
+    control = "Tabs\tand\r\nline breaks, a C1 \x9b31m escape"
     mention = "<!channel> <@U123> *bold* _it_"
     chat.start().answer_all([huge, emoji, rtl, control, mention])
     stored = {
@@ -238,7 +238,7 @@ def test_unusual_text_is_stored_verbatim(chat: Transcript, database: Database) -
         "evidence": mention,
     }
     chat.send("skip").expect("characters in all, stored in full", "🔥🔥🔥", rtl, mention)
-    chat.expect("\\x1b[31mred").expect_not("\x1b")  # escapes are shown, not obeyed
+    chat.expect("\\x9b31m").expect_not("\x9b")  # escapes are shown, not obeyed
 
 
 def test_cancel_keeps_the_answers_and_the_next_message_starts_a_new_request(
@@ -417,11 +417,11 @@ def test_ok_at_the_summary_does_not_submit(chat: Transcript, database: Database)
     assert only_request(database).status == "drafting"
 
 
-def test_text_no_database_can_hold_is_kept_with_a_replacement_character(
+def test_nul_is_dropped_and_undecodable_bytes_become_a_replacement_character(
     chat: Transcript, database: Database
 ) -> None:
     chat.start().send("before\x00after").send("bad byte \udcff here").expect("Question 3 of 6")
-    assert answers_in_db(database, "failing_task")[0].text == "before\ufffdafter"
+    assert answers_in_db(database, "failing_task")[0].text == "beforeafter"
     assert answers_in_db(database, "performer")[0].text == "bad byte \ufffd here"
 
 
@@ -429,3 +429,20 @@ def test_an_overlong_name_is_shortened_not_refused(engine: Engine, database: Dat
     person = PersonRef(platform="terminal", user_id="x" * 500, display_name="N" * 500)
     Transcript(engine, person).start().expect("Question 1 of 6").send(GOOD_ANSWERS[0])
     assert len(answers_in_db(database, "failing_task")) == 1
+
+
+# -- the rest of the conversation's small things -----------------------------------------------
+
+
+def test_the_optional_question_says_optional_once(chat: Transcript) -> None:
+    chat.start().answer_all(GOOD_ANSWERS[:5]).expect("Question 6 of 6")
+    assert chat.text.casefold().count("optional") == 1, chat.text
+
+
+def test_control_characters_typed_by_accident_are_not_stored(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send("Reps skip\x0c the CRM\x1b check 🔥 <!channel>\tnow\x07")
+    chat.expect("Question 2 of 6")
+    stored = answers_in_db(database, "failing_task")[0].text
+    assert stored == "Reps skip the CRM check 🔥 <!channel>\tnow"
