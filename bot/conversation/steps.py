@@ -126,6 +126,14 @@ class QuestionSteps(ConversationState):
         answers = self._answers() if answers is None else answers
         return [views.summary_message(self.config, self.request, answers)]
 
+    def _summary_so_far(self) -> list[Outbound]:
+        """``summary`` at any point: the answers, then the question the person was on."""
+        assert self.request is not None
+        if Step(self.conversation.step) is Step.SUMMARY:
+            return self._show_summary()
+        so_far = views.summary_message(self.config, self.request, self._answers(), complete=False)
+        return [so_far, *self._ask(self._current_question())]
+
     def _summary_or_missing(self) -> list[Outbound]:
         answers = self._answers()
         missing = next((q for q in self.questions if q.required and q.id not in answers), None)

@@ -17,11 +17,12 @@ from bot.conversation.commands import (
     Command,
     CommandName,
     TriageAction,
+    normalised,
     parse_command,
     unquote_command_word,
 )
+from bot.conversation.confirming import ConfirmSteps
 from bot.conversation.state import Step
-from bot.conversation.steps import QuestionSteps
 from bot.decisions.waiting import waiting_items, waiting_messages
 from bot.messages import (
     Inbound,
@@ -54,7 +55,7 @@ _NO_WORDS = {"no", "n", "nope", "not now"}
 _SUBMIT_WORDS = {"yes", "submit", "confirm", "send", "send it"}
 
 
-class TriageFlow(QuestionSteps):
+class TriageFlow(ConfirmSteps):
     def _named_reviewer(self) -> bool:
         """A reviewer app.yaml names (a turn worker knows no Slack user group)."""
         return self.person.platform_user_id in self.config.review.reviewer_ids(self.person.platform)
@@ -73,6 +74,7 @@ class TriageFlow(QuestionSteps):
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         if inbound.kind is InboundKind.START:
+            self._leave_confirm()  # opening the chat again answers no yes-or-no question
             return self._on_start(inbound)
         if inbound.kind is InboundKind.ACTION:
             return self._on_action(inbound)
@@ -132,16 +134,22 @@ class TriageFlow(QuestionSteps):
             self._keep_unfiled("message.kept_title", inbound.title)
         return self._offer_resume()
 
-    def _on_text(self, inbound: Inbound) -> list[Outbound]:
+    def _on_text(self, inbound: Inbound, *, as_typed: bool = False) -> list[Outbound]:
+        """``as_typed``: the person said no to "Did you mean ...?", so the text is not a typo."""
         if inbound.attachments:
             return self._on_attachments(inbound)
         command = parse_command(inbound.text)
+        if Step(self.conversation.step) is Step.CONFIRM:
+            return self._on_confirm_reply(inbound, command)
         if command is not None:
             return self._on_command(command)
+        near = None if as_typed else self._near_command(inbound.text)
+        if near is not None:
+            return self._ask_did_you_mean(inbound.text, *near)
         text = unquote_command_word(inbound.text)
         if self.request is None:
             asked = self._open_question() if text.strip() else None
-            if asked is not None and _normalise(text) in _GREETINGS | _THANKS:
+            if asked is not None and normalised(text) in _GREETINGS | _THANKS:
                 question, reference = asked
                 return [
                     Outbound(
@@ -155,13 +163,13 @@ class TriageFlow(QuestionSteps):
             return self._on_text_without_request(text)
         step = Step(self.conversation.step)
         if step is Step.RESUME:
-            if _normalise(text) in _CONTINUE_WORDS:
+            if normalised(text) in _CONTINUE_WORDS:
                 return self._continue()
-            if _normalise(text) in _NO_WORDS:
+            if normalised(text) in _NO_WORDS:
                 return [Outbound(copy.RESUME_CHOICE_UNCLEAR)]
             step = self._leave_resume()
         if step is Step.SUMMARY:
-            if _normalise(text) in _SUBMIT_WORDS:
+            if normalised(text) in _SUBMIT_WORDS:
                 return self._submit()
             self._keep_unfiled("message.kept_at_summary", inbound.text)
             return [Outbound(copy.SUMMARY_HINT)]
@@ -172,6 +180,7 @@ class TriageFlow(QuestionSteps):
     def _on_attachments(self, inbound: Inbound) -> list[Outbound]:
         """Files are kept in the log whatever happens next. At a link question their links are
         the answer; elsewhere, with no words beside them, the person is asked to type it."""
+        self._leave_confirm()  # a file is not a yes or a no
         self._keep_unfiled(
             "message.attachments",
             "\n".join(f"{a.name} {a.link}".strip() for a in inbound.attachments),
@@ -192,7 +201,7 @@ class TriageFlow(QuestionSteps):
         return reply + (self._ask(question) if question is not None else [])
 
     def _on_text_without_request(self, text: str) -> list[Outbound]:
-        opening = _normalise(text)
+        opening = normalised(text)
         if Step(self.conversation.step) is Step.READY:
             if not opening:
                 return [Outbound(copy.EMPTY_ANSWER), *self._ask(self.questions[0])]
@@ -224,17 +233,23 @@ class TriageFlow(QuestionSteps):
         if name is CommandName.CANCEL:
             return self._cancel()
         if name is CommandName.RESTART:
-            return self._restart()
+            if self.request is None or Step(self.conversation.step) is Step.RESUME:
+                return self._restart()  # nothing to lose, or the resume prompt offered it
+            return self._ask_to_restart()
         if self.request is None:
             if Step(self.conversation.step) is Step.READY:
                 if name is CommandName.SKIP:
                     return self._skip(self.questions[0])
+                if name in (CommandName.EDIT, CommandName.SUMMARY):
+                    return [Outbound(copy.NO_ANSWERS_YET), *self._ask(self.questions[0])]
                 return [Outbound(copy.START_WITH_FIRST), *self._ask(self.questions[0])]
             return [Outbound(copy.NOTHING_IN_PROGRESS)]
         if Step(self.conversation.step) is Step.RESUME:
             if name is CommandName.CONTINUE:
                 return self._continue()
             self._leave_resume()
+        if name is CommandName.SUMMARY:
+            return self._summary_so_far()
         if name is CommandName.EDIT:
             if command.number is None:
                 return [Outbound(copy.EDIT_WHICH.format(count=len(self.questions)))]
@@ -259,6 +274,9 @@ class TriageFlow(QuestionSteps):
         except ValueError:
             log.warning("unknown action %r from person %s", inbound.action_id, self.person_id)
             return self._refuse(copy.UNKNOWN_ACTION)
+        if action in (TriageAction.CONFIRM, TriageAction.DECLINE):
+            return self._on_confirm_button(inbound, yes=action is TriageAction.CONFIRM)
+        self._leave_confirm()  # another button answers the yes-or-no question with neither
         request_part, _, rest = inbound.value.partition(":")
         question_id, _, option = rest.partition(":")
         ready = self.request is None and Step(self.conversation.step) is Step.READY
@@ -299,11 +317,6 @@ class TriageFlow(QuestionSteps):
         )
         return self._refuse(copy.STALE_ACTION)
 
-    def _refuse(self, text: str) -> list[Outbound]:
-        """A button that cannot apply: say so, change nothing, leave the card alone."""
-        self.refused = True
-        return [Outbound(text)]
-
     def _refuse_stale_answer(self, text: str) -> list[Outbound]:
         self._keep_unfiled("answer.not_filed_stale", text)
         return [Outbound(copy.STALE_ANSWER), *self._where_we_are()]
@@ -317,7 +330,3 @@ class TriageFlow(QuestionSteps):
             if self.request is None or r.id != self.request.id
         ][:5]
         return views.status_message(self.config, self.request, answers, question, recent)
-
-
-def _normalise(text: str) -> str:
-    return " ".join(text.strip().casefold().rstrip(".!").split())

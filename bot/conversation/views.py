@@ -59,8 +59,13 @@ def _optional_mark(question: Question) -> str:
 
 
 def summary_message(
-    config: AppConfig, request: Request, answers: Mapping[str, CurrentAnswer]
+    config: AppConfig,
+    request: Request,
+    answers: Mapping[str, CurrentAnswer],
+    *,
+    complete: bool = True,
 ) -> Outbound:
+    """The answers, to check and submit; ``complete=False`` mid-way, with no Submit button."""
     items = tuple(
         SummaryItem(
             number=number,
@@ -74,12 +79,19 @@ def summary_message(
     )
     asset_note = answers.get(ASSET_NOTE_ID)
     notes = (copy.ASSET_NOTE.format(text=asset_note.text),) if asset_note else ()
+    summary = Summary(
+        request_id=request.id or 0, reference=request.reference, items=items, notes=notes
+    )
+    if not complete:
+        return Outbound(
+            copy.SUMMARY_SO_FAR.format(reference=request.reference),
+            summary=summary,
+            hint=copy.SUMMARY_SO_FAR_HINT,
+        )
     submit = Button(copy.BUTTON_SUBMIT, TriageAction.SUBMIT, str(request.id), ButtonStyle.PRIMARY)
     return Outbound(
         copy.SUMMARY_INTRO.format(reference=request.reference),
-        summary=Summary(
-            request_id=request.id or 0, reference=request.reference, items=items, notes=notes
-        ),
+        summary=summary,
         buttons=(submit,),
         hint=copy.SUMMARY_HINT,
     )

@@ -108,7 +108,8 @@ def test_edit_button_on_the_summary_asks_that_question(chat: Transcript) -> None
 
 
 def test_edit_with_a_number_out_of_range_is_explained(chat: Transcript) -> None:
-    chat.start().send("edit 9").expect("start with question 1")
+    chat.start().send("edit 9").expect("There are no answers yet", "Question 1 of 6")
+    chat.expect_not("start with question 1")
     chat.send(GOOD_ANSWERS[0]).send("edit 9").expect("There is no question 9", "1 to 6")
 
 
@@ -252,9 +253,28 @@ def test_cancel_keeps_the_answers_and_the_next_message_starts_a_new_request(
     assert chat.reference == "TR-0002"
 
 
-def test_restart_cancels_the_draft_and_opens_a_new_one(chat: Transcript) -> None:
+def test_restart_asks_first_and_only_yes_cancels_the_draft(
+    chat: Transcript, database: Database
+) -> None:
     chat.start().send(GOOD_ANSWERS[0]).send("restart")
-    chat.expect("TR-0001 is cancelled", "Question 1 of 6")
+    chat.expect("Start over?", "cancels request TR-0001", "Type yes").expect_not("is cancelled")
+    assert only_request(database).status == "drafting"
+    chat.send("What?").expect("Carrying on with request TR-0001", "Question 2 of 6")
+    assert answers_in_db(database, "performer") == []  # anything else is not an answer
+    chat.send("restart").button("No, carry on").expect("Carrying on", "Question 2 of 6")
+    chat.send("restart").send("cancel").expect("Carrying on")  # no: the request is not cancelled
+    assert only_request(database).status == "drafting"
+    chat.send("new").send("yes").expect("TR-0001 is cancelled", "Question 1 of 6")
+    assert only_request(database).status == "cancelled"
+
+
+def test_the_restart_button_answers_the_question_it_was_asked_with(chat: Transcript) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("restart")
+    old = next(b for m in chat.replies for b in m.buttons if b.label == "Yes, start over")
+    chat.send("no").send("restart").button("Yes, start over").expect("TR-0001 is cancelled")
+    chat.send(GOOD_ANSWERS[0]).send("restart")
+    chat.press(old.action_id, old.value).expect("belongs to an earlier step")
+    assert chat.reference == "TR-0002"
 
 
 def test_resuming_after_closing_offers_to_continue_at_the_right_question(
@@ -429,6 +449,65 @@ def test_an_overlong_name_is_shortened_not_refused(engine: Engine, database: Dat
     person = PersonRef(platform="terminal", user_id="x" * 500, display_name="N" * 500)
     Transcript(engine, person).start().expect("Question 1 of 6").send(GOOD_ANSWERS[0])
     assert len(answers_in_db(database, "failing_task")) == 1
+
+
+# -- a command one letter off ------------------------------------------------------------------
+
+
+def test_a_typo_of_a_command_is_confirmed_before_anything_is_stored(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("helpp")
+    chat.expect("Did you mean help?", 'no to send "helpp" as you typed it')
+    assert answers_in_db(database, "performer") == []
+    chat.send("yes").expect("Here is what I understand", "Question 2 of 6")
+    chat.send(GOOD_ANSWERS[1]).send("stauts").expect("Did you mean status?")
+    chat.send("no").expect("Question 4 of 6")
+    assert [a.text for a in answers_in_db(database, "failure_point")] == ["stauts"]
+    chat.send("sumary").expect("Did you mean summary?").button("Yes")
+    chat.expect("answers to request TR-0001 so far", GOOD_ANSWERS[1], "stauts", "Question 4 of 6")
+    chat.send("restrat").expect("Did you mean restart?").send("yes").expect("Start over?")
+    chat.send("no").expect("Carrying on", "Question 4 of 6")
+    assert only_request(database).status == "drafting"
+
+
+def test_saying_no_to_did_you_mean_stores_the_word_as_typed(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(" Stauts ").expect("Did you mean status?").button("No")
+    chat.expect("Question 2 of 6")
+    assert [a.text for a in answers_in_db(database, "failing_task")] == [" Stauts "]
+
+
+def test_another_reply_to_did_you_mean_is_taken_as_a_new_message(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("skp").expect("Did you mean skip?")
+    chat.send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
+    assert [a.text for a in answers_in_db(database, "performer")] == [GOOD_ANSWERS[1]]
+    chat.send("status").expect("You're on question 3")  # the real command runs at once
+
+
+def test_an_old_did_you_mean_button_changes_nothing(chat: Transcript, database: Database) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("stauts")
+    yes = next(b for m in chat.replies for b in m.buttons if b.label == "Yes")
+    chat.send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
+    chat.press(yes.action_id, yes.value).expect("belongs to an earlier step")
+    chat.send("stauts").expect("Did you mean status?")  # asked again: the old button is not it
+    chat.press(yes.action_id, yes.value).expect("belongs to an earlier step")
+    assert [a.text for a in answers_in_db(database, "failure_point")] == []
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Sales", "nurses", "none", "n/a", "42", "2019", "Bank", "deep", "exit", "stats", "Writing"],
+)
+def test_real_one_word_answers_are_stored_without_a_question(
+    chat: Transcript, database: Database, word: str
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send(word).expect("Question 3 of 6")
+    chat.expect_not("Did you mean")
+    assert [a.text for a in answers_in_db(database, "performer")] == [word]
 
 
 # -- the rest of the conversation's small things -----------------------------------------------
