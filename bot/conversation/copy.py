@@ -9,6 +9,10 @@ GREETING = (
 )
 NEW_REQUEST_STARTED = "Starting request {reference}."
 TITLE_NOTED = "Starting request {reference}: {title}"
+OPENING_ANSWERED = (
+    "Starting request {reference}. I've taken what you wrote as the answer to question 1 "
+    "({prompt})."
+)
 
 QUESTION_PROGRESS = "Question {number} of {count}"
 OPTIONAL_MARK = " (optional)"

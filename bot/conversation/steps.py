@@ -36,6 +36,20 @@ class QuestionSteps(ConversationState):
         messages.extend(self._advance_from(self.questions[-1]))
         return messages
 
+    def _begin_with_answer(self, text: str) -> list[Outbound]:
+        """A message with no request going on starts one and answers question 1 (with its
+        asset check), so nobody types their problem twice. A first message ever is greeted."""
+        first_contact = not service.list_requests(
+            self.session, requester_id=self.person_id, limit=1
+        )
+        request = self._create_request(title=text.strip())
+        first = self.questions[0]
+        messages = [self._greeting()] if first_contact else []
+        messages.append(
+            Outbound(copy.OPENING_ANSWERED.format(reference=request.reference, prompt=first.prompt))
+        )
+        return [*messages, *self._answer(first, text)]
+
     def _greeting(self) -> Outbound:
         name = f" {self.person.display_name}" if self.person.display_name else ""
         return Outbound(copy.GREETING.format(name=name, count=len(self.questions)))

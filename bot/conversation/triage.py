@@ -21,7 +21,7 @@ from bot.conversation.commands import (
     parse_command,
     unquote_command_word,
 )
-from bot.conversation.confirming import ConfirmSteps
+from bot.conversation.confirming import DECLINE_WORDS, YES_WORDS, ConfirmSteps
 from bot.conversation.state import Step
 from bot.decisions.waiting import waiting_items, waiting_messages
 from bot.messages import (
@@ -211,9 +211,9 @@ class TriageFlow(ConfirmSteps):
             return self._answer(self.questions[0], text)
         if opening in _THANKS:
             return [Outbound(copy.YOU_ARE_WELCOME)]
-        if not opening or opening in _GREETINGS:
+        if not opening or opening in _GREETINGS | YES_WORDS | DECLINE_WORDS:
             return self._greet()
-        return self._begin(title=text.strip(), greet=True)
+        return self._begin_with_answer(text)  # "say anything to start": it answers question 1
 
     def _on_command(self, command: Command) -> list[Outbound]:
         name = command.name

@@ -307,9 +307,15 @@ def test_typing_an_answer_at_the_resume_prompt_files_it(chat: Transcript) -> Non
     chat.start().expect("Continue?").send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
 
 
-def test_opening_message_becomes_the_title(chat: Transcript, database: Database) -> None:
-    chat.send("We need a course on the new CRM").expect("Starting request TR-0001: We need")
+def test_an_opening_message_answers_question_1_and_is_the_title(
+    chat: Transcript, database: Database
+) -> None:
+    chat.send("We need a course on the new CRM").expect("Hi Ana", "Starting request TR-0001")
+    chat.expect("as the answer to question 1", "format (course)", "Question 1 of 6")
     assert only_request(database).title == "We need a course on the new CRM"
+    assert [a.text for a in answers_in_db(database, ASSET_NOTE_ID)] == [
+        "We need a course on the new CRM"
+    ]
 
 
 def test_status_describes_where_you_are(chat: Transcript) -> None:
@@ -508,6 +514,48 @@ def test_real_one_word_answers_are_stored_without_a_question(
     chat.start().send(GOOD_ANSWERS[0]).send(word).expect("Question 3 of 6")
     chat.expect_not("Did you mean")
     assert [a.text for a in answers_in_db(database, "performer")] == [word]
+
+
+# -- after a submit ----------------------------------------------------------------------------
+
+
+def test_after_a_submit_the_next_message_answers_question_1_of_a_new_request(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit").expect("Say anything to start another")
+    chat.send("Drivers skip the pre-trip check").expect(
+        "Starting request TR-0002", "as the answer to question 1 (What task is failing?)"
+    )
+    chat.expect("Question 2 of 6").expect_not("Hi Ana", "Question 1 of 6")
+    assert [a.text for a in answers_in_db(database, "failing_task")] == [
+        GOOD_ANSWERS[0],
+        "Drivers skip the pre-trip check",
+    ]
+
+
+def test_after_a_submit_an_asset_only_message_still_gets_the_asset_check(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit")
+    chat.send("Please build a course on our brand.").expect(
+        "Starting request TR-0002", "rather than what people do", "Question 1 of 6"
+    )
+    assert [a.text for a in answers_in_db(database, ASSET_NOTE_ID)] == [
+        "Please build a course on our brand."
+    ]
+    assert len(answers_in_db(database, "failing_task")) == 1  # only TR-0001's
+
+
+def test_after_a_submit_a_greeting_just_asks_question_1(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit")
+    chat.send("yes").expect("Question 1 of 6", "What task is failing?")
+    chat.send("hello").expect("Question 1 of 6").expect_not("Starting request")
+    with database.session() as session:
+        assert len(session.exec(select(Request)).all()) == 1
+    chat.send(GOOD_ANSWERS[0]).expect("Question 2 of 6")
+    assert chat.reference == "TR-0002"
 
 
 # -- the rest of the conversation's small things -----------------------------------------------
