@@ -101,8 +101,13 @@ ASSIGNED = (
     "You own the decision on {reference}: {next_decision} (due {due}). I'll remind you before it "
     "is due. Record it whenever you are ready."
 )
-OUTCOME = "The decision on your request {reference} is made: {outcome}."
-OUTCOME_NOTE = "The decision on your request {reference} is made: {outcome}. Note: {note}"
+OUTCOME = (
+    "The decision on your request {reference} ({decided}) is made: {outcome}, decided by {by} "
+    "on {day}."
+)
+OUTCOME_NOTE = "Note: {note}"
+OUTCOME_NEXT_CHECK_IN = "Next: on {day} {owner} checks whether the evidence you named has moved."
+OUTCOME_NEXT_NOTHING = "Nothing more is needed from you; L&D will be in touch if that changes."
 FOLLOW_UP = (
     "Check-in on {reference} (decided: {outcome}). The evidence that would show progress was: "
     "{evidence}. Has it moved?"

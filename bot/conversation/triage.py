@@ -23,6 +23,7 @@ from bot.conversation.commands import (
 )
 from bot.conversation.confirming import DECLINE_WORDS, YES_WORDS, ConfirmSteps
 from bot.conversation.state import Step
+from bot.decisions.told import tell_decisions
 from bot.decisions.waiting import waiting_items, waiting_messages
 from bot.messages import (
     Inbound,
@@ -81,8 +82,8 @@ class TriageFlow(ConfirmSteps):
         return self._on_text(inbound)
 
     def _on_start(self, inbound: Inbound) -> list[Outbound]:
-        """A session opened: news first (reviews since last time), then a question L&D is
-        waiting on, or else greet or resume."""
+        """A session opened: news first (reviews and decisions since last time), then a question
+        L&D is waiting on, or else greet or resume."""
         news = self._review_news()
         asked = self._open_question()
         if asked is not None and self.request is None and not inbound.fresh:
@@ -112,11 +113,22 @@ class TriageFlow(ConfirmSteps):
         return [Outbound(review_copy.ANSWER_THANKS.format(reference=reference))]
 
     def _review_news(self) -> list[Outbound]:
+        """Reviews and decisions the person has not heard of. Slack and Teams are told of them
+        by the reminder sweep as they happen; this is where a terminal requester hears."""
+        decided = tell_decisions(self.session, requester_id=self.person_id, now=self.now)
         reviewed = service.reviewed_but_untold(self.session, requester_id=self.person_id)
         for request in reviewed:
             assert request.id is not None
             service.mark_review_told(self.session, request_id=request.id, now=self.now)
-        return [Outbound(copy.REVIEWED.format(reference=r.reference)) for r in reviewed]
+        superseded = {told.request_id for told in decided}  # "you'll hear": they hear it now
+        return [
+            *(
+                Outbound(copy.REVIEWED.format(reference=r.reference))
+                for r in reviewed
+                if r.id not in superseded
+            ),
+            *(Outbound(told.text) for told in decided),
+        ]
 
     def _start(self, inbound: Inbound) -> list[Outbound]:
         """Greet and begin, or offer to resume; ``fresh`` always begins anew."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlmodel import col, select
 
 from bot.conversation.commands import TriageAction
 from bot.conversation.engine import Engine
 from bot.conversation.views import ASSET_NOTE_ID
+from bot.decisions.desk import DecisionDesk
 from bot.messages import Inbound, PersonRef
 from bot.storage.database import Database
-from bot.storage.models import Answer, AuditEvent, Conversation, Request
+from bot.storage.models import Answer, AuditEvent, Conversation, Reminder, Request
 from tests.conftest import GOOD_ANSWERS
 from tests.support.clock import FakeClock
 from tests.support.transcript import Transcript
@@ -573,3 +576,54 @@ def test_control_characters_typed_by_accident_are_not_stored(
     chat.expect("Question 2 of 6")
     stored = answers_in_db(database, "failing_task")[0].text
     assert stored == "Reps skip the CRM check 🔥 <!channel>\tnow"
+
+
+# -- hearing the decision ----------------------------------------------------------------------
+
+OLU = PersonRef(platform="terminal", user_id="olu", display_name="Olu")
+LEAD = PersonRef(platform="terminal", user_id="lnd-lead", display_name="Lee")
+
+
+def decide_first_request(engine: Engine, clock: FakeClock) -> None:
+    """TR-0001 assigned to Olu by a reviewer, then decided by Olu a day later."""
+    review = engine.config.review.model_copy(update={"terminal_reviewers": ("lnd-lead",)})
+    config = engine.config.model_copy(update={"review": review})
+    desk = DecisionDesk(database=engine.database, config=config, clock=clock)
+    assigned = desk.assign(
+        request_id=1,
+        owner=OLU,
+        due=date(2026, 12, 4),
+        next_decision="Fix the sync or train reps?",
+        review_type="risk",
+        by=LEAD,
+    )
+    assert assigned.ok, assigned.message
+    clock.advance(days=1)
+    assert desk.record(decision_id=1, outcome="fix_workflow", note="IT patches it", by=OLU).ok
+
+
+def test_a_terminal_requester_hears_the_decision_at_their_next_chat_once(
+    chat: Transcript, engine: Engine, clock: FakeClock
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit").expect("Submitted")
+    decide_first_request(engine, clock)
+    chat.start().expect(
+        "The decision on your request TR-0001 (Fix the sync or train reps?) is made: "
+        "Fix the workflow, decided by Olu on 2026-11-24.",
+        "Note: IT patches it",
+        "Next: on 2027-03-31 Olu checks whether the evidence you named has moved.",
+        "What task is failing?",
+    )
+    chat.start().expect("What task is failing?").expect_not("decision on your request")
+
+
+def test_a_slack_requester_is_told_by_the_sweep_not_again_in_chat(
+    engine: Engine, clock: FakeClock, database: Database
+) -> None:
+    slack = Transcript(engine, PersonRef(platform="slack", user_id="U1", workspace_id="T1"))
+    slack.start().answer_all(GOOD_ANSWERS).send("submit").expect("Submitted")
+    decide_first_request(engine, clock)
+    with database.session() as session:
+        kinds = [r.kind for r in session.exec(select(Reminder)).all()]
+    assert "outcome" in kinds  # the notice the sweep sends in Slack
+    slack.start().expect("What task is failing?").expect_not("decision on your request")
