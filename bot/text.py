@@ -1,10 +1,14 @@
-"""Showing user text safely in a terminal: control characters made visible, long text shortened."""
+"""User text: what of it is stored, and showing it safely in a terminal (control characters
+made visible, long text shortened)."""
 
 from __future__ import annotations
 
 import re
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\ud800-\udfff]")
+_TYPED_BY_ACCIDENT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""C0 controls and DEL, which no one means to keep (Ctrl-L, a stray ESC): tab, newline and
+carriage return are text."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -14,11 +18,13 @@ def visible(text: str) -> str:
 
 
 def storable(text: str) -> str:
-    """What every database can keep: NUL (PostgreSQL refuses it) and lone surrogates (from
-    undecodable bytes) become U+FFFD; everything else is kept exactly as typed."""
-    if text.isascii() and "\x00" not in text:
+    """What is stored (and so exported) of what someone typed: control characters typed by
+    accident are dropped (NUL among them, which PostgreSQL refuses), lone surrogates (from
+    undecodable bytes) become U+FFFD, and everything else is kept exactly as typed: emoji,
+    markup such as <!channel>, tabs and line breaks."""
+    if text.isprintable():
         return text
-    return _UNSTORABLE.sub("\ufffd", text)
+    return _UNSTORABLE.sub("\ufffd", _TYPED_BY_ACCIDENT.sub("", text))
 
 
 def shorten(text: str, limit: int) -> str:

@@ -74,6 +74,19 @@ def test_quit_leaves_the_terminal_and_files_nothing(env: dict[str, str]) -> None
     assert "[Question 3 of 6]" in again.out  # a quoted "exit" is an answer
 
 
+def test_a_control_character_typed_by_accident_is_neither_a_line_nor_stored(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    typed = [GOOD_ANSWERS[0] + "\x0c", *GOOD_ANSWERS[1:4], "Ctrl-L\x0c 🔥 <!channel>", "skip"]
+    run = in_process("chat", "--as", "Ana", "--script", str(write_script(tmp_path, typed)), env=env)
+    assert run.code == 0, run.err
+    assert "Here is request TR-0001" in run.out  # six lines, six answers: \x0c ends no line
+    exported = in_process("export", "--format", "csv", env=env).out
+    assert "\x0c" not in exported
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert GOOD_ANSWERS[0] in row.values() and "Ctrl-L 🔥 <!channel>" in row.values()
+
+
 def test_closing_and_reopening_the_terminal_resumes(env: dict[str, str]) -> None:
     first = triage_bot("chat", "--as", "Cy", env=env, stdin="\n".join(GOOD_ANSWERS[:2]) + "\n")
     assert first.code == 0, first.err
@@ -567,6 +580,8 @@ def test_a_reviewer_asks_and_the_terminal_requester_answers_at_their_next_chat(
 
 def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path: Path) -> None:
     submit_one(env, tmp_path)
+    for draft in ("1", "2"):
+        assert in_process("review", "approve", draft, "--as", "lnd-lead", env=env).code == 0
 
     def assign(due: str) -> Run:
         return in_process(
@@ -619,8 +634,16 @@ def test_decisions_and_reminders_from_the_terminal(env: dict[str, str], tmp_path
     assert exported["due_at"].startswith(due) and exported["decided_by"] == "Olu"
     shown = in_process("requests", "show", "TR-0001", env=env).out
     assert f"owner Olu, due {date.fromisoformat(due):%-d %b %Y}, review type risk" in shown
-    told = in_process("remind", "--once", env=env).out
-    assert "outcome · " in told and "TR-0001 is made: Fix the workflow. Note: IT patches" in told
+    assert "outcome · " not in in_process("remind", "--once", env=env).out  # not for Ana's chat
+    no_replies = write_script(tmp_path, [])
+    told = in_process("chat", "--as", "Ana", "--script", str(no_replies), env=env).out
+    assert (
+        "The decision on your request TR-0001 (Fix the sync or train reps?) is made: "
+        "Fix the workflow, decided by Olu on " in told
+    )
+    assert "Note: IT patches" in told and "has been reviewed" not in told
+    again = in_process("chat", "--as", "Ana", "--script", str(no_replies), env=env).out
+    assert "decision on your request" not in again and "What task is failing?" in again
     incomplete = in_process("decide", "TR-0001", "--owner", "x", env=env)
     assert incomplete.code == 2 and "--due" in incomplete.err
 

@@ -19,7 +19,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(settings)
     person = acting_person(args, settings)
     if lines is None and not sys.stdin.isatty():
-        lines = sys.stdin.read().splitlines()
+        lines = _replies(sys.stdin.read())
     try:
         if lines is not None:
             ConsoleChannel(engine=app.engine, person=person).run_lines(lines)
@@ -33,7 +33,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def _read_script(path: Path) -> list[str]:
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return _replies(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"cannot read the script {path}: no such file") from None
     except IsADirectoryError:
@@ -42,3 +42,9 @@ def _read_script(path: Path) -> list[str]:
         raise ConfigError(f"cannot read the script {path}: it is not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"cannot read the script {path}: {exc.strerror}") from None
+
+
+def _replies(text: str) -> list[str]:
+    """One reply a line. Only a line break ends one: str.splitlines would also break at a form
+    feed (Ctrl-L) and other controls, which the engine drops from the text instead."""
+    return text.removesuffix("\n").split("\n") if text else []

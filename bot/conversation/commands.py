@@ -1,7 +1,8 @@
 """Recognising the words that steer the conversation, and the action ids buttons carry.
 
 A message is a command only when it is the whole message (any case, with or without a leading
-slash). Anything else is an answer, and a command word in quotes is an answer too.
+slash). Anything else is an answer, and a command word in quotes is an answer too. A single word
+a letter away from a command ("stauts") is neither until the person says which they meant.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class CommandName(StrEnum):
     CONTINUE = "continue"
     WAITING = "waiting"
     DESK = "desk"
+    SUMMARY = "summary"
     UNKNOWN = "unknown"
 
 
@@ -39,6 +41,9 @@ class TriageAction(StrEnum):
     CHOOSE = "triage-choice-select"
     REPLACE = "triage-answer-replace"
     """A new answer typed into a form (a Slack modal, a Teams card), carried in ``text``."""
+    CONFIRM = "triage-command-confirm"
+    """Yes to "Did you mean status?" or "Start over?"."""
+    DECLINE = "triage-command-decline"
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ _WORDS: dict[str, CommandName] = {
     "my decisions": CommandName.WAITING,
     "desk": CommandName.DESK,
     "web desk": CommandName.DESK,
+    "summary": CommandName.SUMMARY,
 }
 
 _EDIT = re.compile(
@@ -90,6 +96,63 @@ def parse_command(text: str) -> Command | None:
     if slash and _SLASH_WORD.match("/" + normalised):
         return Command(CommandName.UNKNOWN, word="/" + normalised)
     return None
+
+
+_NEAR_MISSABLE = {
+    "edit": CommandName.EDIT,
+    **{word: name for word, name in _WORDS.items() if word.isalpha() and len(word) >= 4},
+}
+"""Commands a typo is matched against; shorter ones ("new", "?") are a letter from too much."""
+_REAL_WORDS_NEAR = {
+    "help": "held hell helm hemp kelp yelp helps whelp heap",
+    "back": "bach bank bark bask beck buck hack jack lack pack rack sack tack black backs balk",
+    "skip": "skin skid skim skit skis slip ship snip skips skimp sip ski kip",
+    "keep": "beep deep jeep peep seep weep veep keen keel keeps",
+    "desk": "disk dusk deck desks",
+    "edit": "exit emit edict edits adit edith",
+    "cancel": "cancels cancer chancel",
+    "status": "statue states stats stratus",
+    "submit": "summit submits",
+    "restart": "restarts redstart",
+    "continue": "continued continues",
+    "waiting": "wanting writing waiving baiting wasting whiting awaiting",
+    "summary": "summery",
+}
+_REAL_WORDS = frozenset(word for words in _REAL_WORDS_NEAR.values() for word in words.split())
+"""Words a letter away from a command that people mean as they typed them ("Bank", "deep")."""
+
+
+def near_command(text: str) -> tuple[str, CommandName] | None:
+    """The command a one-word message is a typo of (one letter added, dropped, changed, or two
+    swapped: "stauts", "helpp"), unless the word is a real one or near more than one command."""
+    word = text.strip().casefold().rstrip(".!?")
+    if len(word) < 3 or not word.isalpha() or word in _REAL_WORDS or word in _WORDS:
+        return None
+    near = [(command, name) for command, name in _NEAR_MISSABLE.items() if _one_edit(word, command)]
+    return near[0] if len(near) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by exactly one insertion, deletion, substitution or swap of
+    two neighbouring letters (the optimal string alignment distance is 1)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    differ = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(differ) == 1:
+        return True
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and (a[differ[0]], a[differ[1]]) == (b[differ[1]], b[differ[0]])
+    )
+
+
+def normalised(text: str) -> str:
+    """A reply as the flow compares it with the words it knows: "Yes!" is "yes"."""
+    return " ".join(text.strip().casefold().rstrip(".!").split())
 
 
 def unquote_command_word(text: str) -> str:

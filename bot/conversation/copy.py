@@ -9,6 +9,10 @@ GREETING = (
 )
 NEW_REQUEST_STARTED = "Starting request {reference}."
 TITLE_NOTED = "Starting request {reference}: {title}"
+OPENING_ANSWERED = (
+    "Starting request {reference}. I've taken what you wrote as the answer to question 1 "
+    "({prompt})."
+)
 
 QUESTION_PROGRESS = "Question {number} of {count}"
 OPTIONAL_MARK = " (optional)"
@@ -45,6 +49,9 @@ ASSET_NOTE = "Asset idea noted: {text}"
 SUMMARY_INTRO = "Here is request {reference}. Check it over, then submit, or edit any answer."
 SUMMARY_HINT = "Type submit to send it to L&D, or edit N to change answer N."
 SUMMARY_NOT_READY = "Question {number} still needs an answer before you can submit."
+SUMMARY_SO_FAR = "Here are your answers to request {reference} so far."
+SUMMARY_SO_FAR_HINT = "Type edit N to change answer N; the question you are on comes next."
+NO_ANSWERS_YET = "There are no answers yet, so nothing to edit or show: your first is question 1."
 SUBMITTED = (
     "Submitted. Your reference is {reference}. L&D will review it and you'll hear back here. "
     "Say anything to start another request."
@@ -62,6 +69,17 @@ RESUME_HINT = "Type continue, or new to start a new request (the draft stays in 
 BACK_AT_START = "This is the first question, so there is nothing to go back to. {prompt}"
 EDIT_WHICH = "Which answer? Type edit and its number, for example edit 2 (1 to {count})."
 NO_SUCH_QUESTION = "There is no question {number}: questions are numbered 1 to {count}."
+
+DID_YOU_MEAN = 'Did you mean {command}? Type yes to run it, or no to send "{word}" as you typed it.'
+RESTART_CONFIRM = (
+    "Start over? That cancels request {reference} (its answers stay in the log) and begins a "
+    "new one. Type yes to start over, or anything else to carry on."
+)
+RESTART_DECLINED = "Carrying on with request {reference}."
+BUTTON_YES = "Yes"
+BUTTON_NO = "No"
+BUTTON_START_OVER = "Yes, start over"
+BUTTON_CARRY_ON = "No, carry on"
 
 CANCELLED = (
     "Cancelled request {reference}. Your answers are kept in the log. "
@@ -83,8 +101,13 @@ ASSIGNED = (
     "You own the decision on {reference}: {next_decision} (due {due}). I'll remind you before it "
     "is due. Record it whenever you are ready."
 )
-OUTCOME = "The decision on your request {reference} is made: {outcome}."
-OUTCOME_NOTE = "The decision on your request {reference} is made: {outcome}. Note: {note}"
+OUTCOME = (
+    "The decision on your request {reference} ({decided}) is made: {outcome}, decided by {by} "
+    "on {day}."
+)
+OUTCOME_NOTE = "Note: {note}"
+OUTCOME_NEXT_CHECK_IN = "Next: on {day} {owner} checks whether the evidence you named has moved."
+OUTCOME_NEXT_NOTHING = "Nothing more is needed from you; L&D will be in touch if that changes."
 FOLLOW_UP = (
     "Check-in on {reference} (decided: {outcome}). The evidence that would show progress was: "
     "{evidence}. Has it moved?"
@@ -157,10 +180,11 @@ HELP = """Here is what I understand, at any point:
   edit N      change your answer to question N (also: change my answer to question N)
   submit      send the finished request to L&D
   status      where you are, and your recent requests
+  summary     your answers so far
   waiting     decisions waiting on you (and drafts, for reviewers)
   desk        a sign-in link to the web desk (L&D reviewers)
   cancel      cancel the request in progress (answers stay in the log)
-  restart     cancel it and start a new one
+  restart     cancel it and start a new one (I ask first)
   help        this list
 To give one of these words as an answer, put it in quotes: "back"."""
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.config import AppConfig, Question
+from bot.messages import Outbound
 from bot.storage import service
 from bot.storage.models import Conversation, Person, Request, RequestStatus
 from bot.storage.service import CurrentAnswer
@@ -26,6 +27,9 @@ class Step(StrEnum):
     ASKING = "asking"
     RESUME = "resume"
     SUMMARY = "summary"
+    CONFIRM = "confirm"
+    """Waiting for a yes or no ("Did you mean status?", "Start over?"); the question or summary
+    the person was on is kept, and they go back to it whatever they say."""
 
 
 class ConversationState:
@@ -67,7 +71,7 @@ class ConversationState:
         request_id = self.conversation.request_id
         request = service.get_request(self.session, request_id=request_id) if request_id else None
         if request is None or request.status != RequestStatus.DRAFTING:
-            if request_id is not None or self.conversation.step != Step.READY:
+            if request_id is not None or self.conversation.step not in (Step.READY, Step.CONFIRM):
                 self._go_idle()
             return None
         return request
@@ -98,6 +102,11 @@ class ConversationState:
         self.request = None
         self._go_idle()
         return reference
+
+    def _refuse(self, text: str) -> list[Outbound]:
+        """A button that cannot apply: say so, change nothing, leave the card alone."""
+        self.refused = True
+        return [Outbound(text)]
 
     def _keep_unfiled(self, action: str, text: str) -> None:
         """Text that is not an answer still goes in the log: nothing a person typed is lost."""

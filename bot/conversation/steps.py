@@ -36,6 +36,20 @@ class QuestionSteps(ConversationState):
         messages.extend(self._advance_from(self.questions[-1]))
         return messages
 
+    def _begin_with_answer(self, text: str) -> list[Outbound]:
+        """A message with no request going on starts one and answers question 1 (with its
+        asset check), so nobody types their problem twice. A first message ever is greeted."""
+        first_contact = not service.list_requests(
+            self.session, requester_id=self.person_id, limit=1
+        )
+        request = self._create_request(title=text.strip())
+        first = self.questions[0]
+        messages = [self._greeting()] if first_contact else []
+        messages.append(
+            Outbound(copy.OPENING_ANSWERED.format(reference=request.reference, prompt=first.prompt))
+        )
+        return [*messages, *self._answer(first, text)]
+
     def _greeting(self) -> Outbound:
         name = f" {self.person.display_name}" if self.person.display_name else ""
         return Outbound(copy.GREETING.format(name=name, count=len(self.questions)))
@@ -125,6 +139,14 @@ class QuestionSteps(ConversationState):
         self.conversation.question_id = None
         answers = self._answers() if answers is None else answers
         return [views.summary_message(self.config, self.request, answers)]
+
+    def _summary_so_far(self) -> list[Outbound]:
+        """``summary`` at any point: the answers, then the question the person was on."""
+        assert self.request is not None
+        if Step(self.conversation.step) is Step.SUMMARY:
+            return self._show_summary()
+        so_far = views.summary_message(self.config, self.request, self._answers(), complete=False)
+        return [so_far, *self._ask(self._current_question())]
 
     def _summary_or_missing(self) -> list[Outbound]:
         answers = self._answers()

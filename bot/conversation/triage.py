@@ -17,11 +17,13 @@ from bot.conversation.commands import (
     Command,
     CommandName,
     TriageAction,
+    normalised,
     parse_command,
     unquote_command_word,
 )
+from bot.conversation.confirming import DECLINE_WORDS, YES_WORDS, ConfirmSteps
 from bot.conversation.state import Step
-from bot.conversation.steps import QuestionSteps
+from bot.decisions.told import tell_decisions
 from bot.decisions.waiting import waiting_items, waiting_messages
 from bot.messages import (
     Inbound,
@@ -54,7 +56,7 @@ _NO_WORDS = {"no", "n", "nope", "not now"}
 _SUBMIT_WORDS = {"yes", "submit", "confirm", "send", "send it"}
 
 
-class TriageFlow(QuestionSteps):
+class TriageFlow(ConfirmSteps):
     def _named_reviewer(self) -> bool:
         """A reviewer app.yaml names (a turn worker knows no Slack user group)."""
         return self.person.platform_user_id in self.config.review.reviewer_ids(self.person.platform)
@@ -73,14 +75,15 @@ class TriageFlow(QuestionSteps):
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         if inbound.kind is InboundKind.START:
+            self._leave_confirm()  # opening the chat again answers no yes-or-no question
             return self._on_start(inbound)
         if inbound.kind is InboundKind.ACTION:
             return self._on_action(inbound)
         return self._on_text(inbound)
 
     def _on_start(self, inbound: Inbound) -> list[Outbound]:
-        """A session opened: news first (reviews since last time), then a question L&D is
-        waiting on, or else greet or resume."""
+        """A session opened: news first (reviews and decisions since last time), then a question
+        L&D is waiting on, or else greet or resume."""
         news = self._review_news()
         asked = self._open_question()
         if asked is not None and self.request is None and not inbound.fresh:
@@ -110,11 +113,22 @@ class TriageFlow(QuestionSteps):
         return [Outbound(review_copy.ANSWER_THANKS.format(reference=reference))]
 
     def _review_news(self) -> list[Outbound]:
+        """Reviews and decisions the person has not heard of. Slack and Teams are told of them
+        by the reminder sweep as they happen; this is where a terminal requester hears."""
+        decided = tell_decisions(self.session, requester_id=self.person_id, now=self.now)
         reviewed = service.reviewed_but_untold(self.session, requester_id=self.person_id)
         for request in reviewed:
             assert request.id is not None
             service.mark_review_told(self.session, request_id=request.id, now=self.now)
-        return [Outbound(copy.REVIEWED.format(reference=r.reference)) for r in reviewed]
+        superseded = {told.request_id for told in decided}  # "you'll hear": they hear it now
+        return [
+            *(
+                Outbound(copy.REVIEWED.format(reference=r.reference))
+                for r in reviewed
+                if r.id not in superseded
+            ),
+            *(Outbound(told.text) for told in decided),
+        ]
 
     def _start(self, inbound: Inbound) -> list[Outbound]:
         """Greet and begin, or offer to resume; ``fresh`` always begins anew."""
@@ -132,16 +146,22 @@ class TriageFlow(QuestionSteps):
             self._keep_unfiled("message.kept_title", inbound.title)
         return self._offer_resume()
 
-    def _on_text(self, inbound: Inbound) -> list[Outbound]:
+    def _on_text(self, inbound: Inbound, *, as_typed: bool = False) -> list[Outbound]:
+        """``as_typed``: the person said no to "Did you mean ...?", so the text is not a typo."""
         if inbound.attachments:
             return self._on_attachments(inbound)
         command = parse_command(inbound.text)
+        if Step(self.conversation.step) is Step.CONFIRM:
+            return self._on_confirm_reply(inbound, command)
         if command is not None:
             return self._on_command(command)
+        near = None if as_typed else self._near_command(inbound.text)
+        if near is not None:
+            return self._ask_did_you_mean(inbound.text, *near)
         text = unquote_command_word(inbound.text)
         if self.request is None:
             asked = self._open_question() if text.strip() else None
-            if asked is not None and _normalise(text) in _GREETINGS | _THANKS:
+            if asked is not None and normalised(text) in _GREETINGS | _THANKS:
                 question, reference = asked
                 return [
                     Outbound(
@@ -155,13 +175,13 @@ class TriageFlow(QuestionSteps):
             return self._on_text_without_request(text)
         step = Step(self.conversation.step)
         if step is Step.RESUME:
-            if _normalise(text) in _CONTINUE_WORDS:
+            if normalised(text) in _CONTINUE_WORDS:
                 return self._continue()
-            if _normalise(text) in _NO_WORDS:
+            if normalised(text) in _NO_WORDS:
                 return [Outbound(copy.RESUME_CHOICE_UNCLEAR)]
             step = self._leave_resume()
         if step is Step.SUMMARY:
-            if _normalise(text) in _SUBMIT_WORDS:
+            if normalised(text) in _SUBMIT_WORDS:
                 return self._submit()
             self._keep_unfiled("message.kept_at_summary", inbound.text)
             return [Outbound(copy.SUMMARY_HINT)]
@@ -172,6 +192,7 @@ class TriageFlow(QuestionSteps):
     def _on_attachments(self, inbound: Inbound) -> list[Outbound]:
         """Files are kept in the log whatever happens next. At a link question their links are
         the answer; elsewhere, with no words beside them, the person is asked to type it."""
+        self._leave_confirm()  # a file is not a yes or a no
         self._keep_unfiled(
             "message.attachments",
             "\n".join(f"{a.name} {a.link}".strip() for a in inbound.attachments),
@@ -192,7 +213,7 @@ class TriageFlow(QuestionSteps):
         return reply + (self._ask(question) if question is not None else [])
 
     def _on_text_without_request(self, text: str) -> list[Outbound]:
-        opening = _normalise(text)
+        opening = normalised(text)
         if Step(self.conversation.step) is Step.READY:
             if not opening:
                 return [Outbound(copy.EMPTY_ANSWER), *self._ask(self.questions[0])]
@@ -202,9 +223,9 @@ class TriageFlow(QuestionSteps):
             return self._answer(self.questions[0], text)
         if opening in _THANKS:
             return [Outbound(copy.YOU_ARE_WELCOME)]
-        if not opening or opening in _GREETINGS:
+        if not opening or opening in _GREETINGS | YES_WORDS | DECLINE_WORDS:
             return self._greet()
-        return self._begin(title=text.strip(), greet=True)
+        return self._begin_with_answer(text)  # "say anything to start": it answers question 1
 
     def _on_command(self, command: Command) -> list[Outbound]:
         name = command.name
@@ -224,17 +245,23 @@ class TriageFlow(QuestionSteps):
         if name is CommandName.CANCEL:
             return self._cancel()
         if name is CommandName.RESTART:
-            return self._restart()
+            if self.request is None or Step(self.conversation.step) is Step.RESUME:
+                return self._restart()  # nothing to lose, or the resume prompt offered it
+            return self._ask_to_restart()
         if self.request is None:
             if Step(self.conversation.step) is Step.READY:
                 if name is CommandName.SKIP:
                     return self._skip(self.questions[0])
+                if name in (CommandName.EDIT, CommandName.SUMMARY):
+                    return [Outbound(copy.NO_ANSWERS_YET), *self._ask(self.questions[0])]
                 return [Outbound(copy.START_WITH_FIRST), *self._ask(self.questions[0])]
             return [Outbound(copy.NOTHING_IN_PROGRESS)]
         if Step(self.conversation.step) is Step.RESUME:
             if name is CommandName.CONTINUE:
                 return self._continue()
             self._leave_resume()
+        if name is CommandName.SUMMARY:
+            return self._summary_so_far()
         if name is CommandName.EDIT:
             if command.number is None:
                 return [Outbound(copy.EDIT_WHICH.format(count=len(self.questions)))]
@@ -259,6 +286,9 @@ class TriageFlow(QuestionSteps):
         except ValueError:
             log.warning("unknown action %r from person %s", inbound.action_id, self.person_id)
             return self._refuse(copy.UNKNOWN_ACTION)
+        if action in (TriageAction.CONFIRM, TriageAction.DECLINE):
+            return self._on_confirm_button(inbound, yes=action is TriageAction.CONFIRM)
+        self._leave_confirm()  # another button answers the yes-or-no question with neither
         request_part, _, rest = inbound.value.partition(":")
         question_id, _, option = rest.partition(":")
         ready = self.request is None and Step(self.conversation.step) is Step.READY
@@ -299,11 +329,6 @@ class TriageFlow(QuestionSteps):
         )
         return self._refuse(copy.STALE_ACTION)
 
-    def _refuse(self, text: str) -> list[Outbound]:
-        """A button that cannot apply: say so, change nothing, leave the card alone."""
-        self.refused = True
-        return [Outbound(text)]
-
     def _refuse_stale_answer(self, text: str) -> list[Outbound]:
         self._keep_unfiled("answer.not_filed_stale", text)
         return [Outbound(copy.STALE_ANSWER), *self._where_we_are()]
@@ -317,7 +342,3 @@ class TriageFlow(QuestionSteps):
             if self.request is None or r.id != self.request.id
         ][:5]
         return views.status_message(self.config, self.request, answers, question, recent)
-
-
-def _normalise(text: str) -> str:
-    return " ".join(text.strip().casefold().rstrip(".!").split())

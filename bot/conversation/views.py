@@ -28,7 +28,7 @@ def question_message(
 ) -> Outbound:
     """The question, its help, and the current answer when the person comes back to it.
     Before the first answer there is no request yet, and buttons carry NEW_REQUEST_KEY."""
-    lines = [question.prompt + ("" if question.required else copy.OPTIONAL_MARK)]
+    lines = [question.prompt + _optional_mark(question)]
     key = f"{request.id if request else NEW_REQUEST_KEY}:{question.id}"
     buttons = [
         Button(option, TriageAction.CHOOSE, f"{key}:{index}")
@@ -52,9 +52,20 @@ def question_message(
     )
 
 
+def _optional_mark(question: Question) -> str:
+    """The "(optional)" after an optional question, unless its own words already say so."""
+    said = f"{question.prompt} {question.help}".casefold()
+    return "" if question.required or "optional" in said else copy.OPTIONAL_MARK
+
+
 def summary_message(
-    config: AppConfig, request: Request, answers: Mapping[str, CurrentAnswer]
+    config: AppConfig,
+    request: Request,
+    answers: Mapping[str, CurrentAnswer],
+    *,
+    complete: bool = True,
 ) -> Outbound:
+    """The answers, to check and submit; ``complete=False`` mid-way, with no Submit button."""
     items = tuple(
         SummaryItem(
             number=number,
@@ -68,12 +79,19 @@ def summary_message(
     )
     asset_note = answers.get(ASSET_NOTE_ID)
     notes = (copy.ASSET_NOTE.format(text=asset_note.text),) if asset_note else ()
+    summary = Summary(
+        request_id=request.id or 0, reference=request.reference, items=items, notes=notes
+    )
+    if not complete:
+        return Outbound(
+            copy.SUMMARY_SO_FAR.format(reference=request.reference),
+            summary=summary,
+            hint=copy.SUMMARY_SO_FAR_HINT,
+        )
     submit = Button(copy.BUTTON_SUBMIT, TriageAction.SUBMIT, str(request.id), ButtonStyle.PRIMARY)
     return Outbound(
         copy.SUMMARY_INTRO.format(reference=request.reference),
-        summary=Summary(
-            request_id=request.id or 0, reference=request.reference, items=items, notes=notes
-        ),
+        summary=summary,
         buttons=(submit,),
         hint=copy.SUMMARY_HINT,
     )

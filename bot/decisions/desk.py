@@ -2,8 +2,9 @@
 
 Assigning plans the owner's reminders as rows in the same transaction, with a notice telling the
 owner at once; snoozing and reassigning re-plan them; recording the outcome cancels the rest,
-tells the requester, and, when the evidence answer named a date, plans a check-in then. Only the
-owner or a reviewer may act; a button pressed after the decision changes nothing and says so.
+tells the requester (in Slack or Teams by a notice row; in the terminal at their next chat, see
+told.py), and, when the evidence answer named a date, plans a check-in then. Only the owner or
+a reviewer may act; a button pressed after the decision changes nothing and says so.
 The reads are in reads.py and the reminder rows are written by reminder_rows.py.
 """
 
@@ -26,7 +27,7 @@ from bot.decisions.reminder_rows import (
     plan_nudges,
 )
 from bot.messages import PersonRef
-from bot.reminders.sweep import Kind
+from bot.reminders.sweep import CHAT_PLATFORMS, Kind
 from bot.reminders.working_time import SNOOZE_CHOICES, WorkingCalendar
 from bot.storage import service
 from bot.storage.database import rows_changed
@@ -159,7 +160,10 @@ class DecisionDesk(DecisionReads):
                 return DecisionResult(False, self._already_made(session, decision_id))
             cancel_nudges(session, decision_id)
             session.refresh(decision)
-            add_reminder(session, decision, Kind.OUTCOME, now, recipient_id=request.requester_id)
+            if request.platform in CHAT_PLATFORMS:  # a terminal requester hears at their next chat
+                add_reminder(
+                    session, decision, Kind.OUTCOME, now, recipient_id=request.requester_id
+                )
             follow_up = plan_follow_up(session, decision, request, self.config.reminders, now)
             service.change_status(
                 session, request=request, status=RequestStatus.DECIDED, actor_id=actor.id, now=now

@@ -6,6 +6,7 @@ one is checked again by the decision desk.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from bot.conversation import copy
@@ -58,9 +59,15 @@ def nudge_text(nudge: Nudge) -> str:
         case Kind.SNOOZED:
             return copy.SNOOZE_ENDED.format(**fields)
         case Kind.OUTCOME:
-            template = copy.OUTCOME_NOTE if nudge.note else copy.OUTCOME
-            return template.format(
-                reference=nudge.reference, outcome=outcome_label(nudge.outcome), note=nudge.note
+            return outcome_text(
+                reference=nudge.reference,
+                decided=nudge.next_decision,
+                outcome=nudge.outcome,
+                note=nudge.note,
+                by=nudge.decided_by or nudge.owner,
+                at=nudge.decided_at or nudge.due_at,
+                owner=nudge.owner,
+                follow_up_at=nudge.follow_up_at,
             )
         case Kind.REVIEWED:
             return copy.REVIEWED.format(reference=nudge.reference)
@@ -76,6 +83,39 @@ def nudge_text(nudge: Nudge) -> str:
             )
         case _:
             return copy.REMINDER.format(**fields)
+
+
+def outcome_text(
+    *,
+    reference: str,
+    decided: str,
+    outcome: str | None,
+    note: str | None,
+    by: str,
+    at: datetime,
+    owner: str,
+    follow_up_at: datetime | None,
+) -> str:
+    """What a requester is told of the decision, wherever they hear it (a sweep's message in
+    Slack or Teams, their next terminal chat): what was decided, by whom and when, what next."""
+    parts = [
+        copy.OUTCOME.format(
+            reference=reference,
+            decided=decided,
+            outcome=outcome_label(outcome),
+            by=by,
+            day=at.strftime("%Y-%m-%d"),
+        )
+    ]
+    if note:
+        parts.append(copy.OUTCOME_NOTE.format(note=note))
+    if follow_up_at is not None:
+        parts.append(
+            copy.OUTCOME_NEXT_CHECK_IN.format(day=follow_up_at.strftime("%Y-%m-%d"), owner=owner)
+        )
+    else:
+        parts.append(copy.OUTCOME_NEXT_NOTHING)
+    return " ".join(parts)
 
 
 def nudge_message(nudge: Nudge) -> Outbound:

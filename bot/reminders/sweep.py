@@ -99,6 +99,14 @@ class Nudge:
     follow_up_evidence: str | None = None
     clarification_id: int | None = None
     question: str | None = None
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    follow_up_at: datetime | None = None
+
+
+CHAT_PLATFORMS = ("slack", "teams")
+"""Where a sweep writes to people in their chat. A terminal has no chat to write into, so what a
+terminal requester should hear waits for their next ``triage-bot chat``, which tells them."""
 
 
 class Undeliverable(Exception):
@@ -194,10 +202,12 @@ def _nudges(database: Database, reminder_ids: list[int]) -> list[Nudge]:
             .where(col(Reminder.id).in_(reminder_ids))
             .order_by(col(Reminder.due_at))
         ).all()
-        owner_ids = {d.owner_id for _, d, _, _, _ in rows if d is not None}
+        decisions = [d for _, d, _, _, _ in rows if d is not None]
+        deciders = {d.decided_by for d in decisions if d.decided_by is not None}
+        people_ids = {d.owner_id for d in decisions} | deciders
         owners = {
             person.id: person
-            for person in session.exec(select(Person).where(col(Person.id).in_(owner_ids))).all()
+            for person in session.exec(select(Person).where(col(Person.id).in_(people_ids))).all()
         }
     return [
         Nudge(
@@ -218,9 +228,18 @@ def _nudges(database: Database, reminder_ids: list[int]) -> list[Nudge]:
             follow_up_evidence=decision.follow_up_evidence if decision else None,
             clarification_id=clarification.id if clarification else None,
             question=clarification.question if clarification else None,
+            decided_by=_decider(owners, decision),
+            decided_at=decision.decided_at if decision else None,
+            follow_up_at=decision.follow_up_at if decision else None,
         )
         for reminder, decision, request, person, clarification in rows
     ]
+
+
+def _decider(people: Mapping[int | None, Person], decision: Decision | None) -> str:
+    if decision is None or decision.decided_by is None:
+        return ""
+    return _name(people.get(decision.decided_by))
 
 
 def _name(person: Person | None) -> str:

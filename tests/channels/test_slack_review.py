@@ -266,7 +266,8 @@ def test_a_decision_assigned_on_the_card_reaches_its_owner_and_closes_the_loop(
         "chat.postMessage", where=lambda c: "decision on your request" in str(c.params.get("text"))
     )
     assert heard[0].params["channel"] == f"D{ANA}"
-    assert "Fix the workflow" in heard[0].params["text"]
+    assert "is made: Fix the workflow, decided by " in heard[0].params["text"]  # one wording
+    assert "Note: IT patches the sync" in heard[0].params["text"]
     with review_app.database.session() as session:
         assert session.get(Request, 1).status == "decided"  # type: ignore[union-attr]
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlmodel import col, select
 
 from bot.conversation.commands import TriageAction
 from bot.conversation.engine import Engine
 from bot.conversation.views import ASSET_NOTE_ID
+from bot.decisions.desk import DecisionDesk
 from bot.messages import Inbound, PersonRef
 from bot.storage.database import Database
-from bot.storage.models import Answer, AuditEvent, Conversation, Request
+from bot.storage.models import Answer, AuditEvent, Conversation, Reminder, Request
 from tests.conftest import GOOD_ANSWERS
 from tests.support.clock import FakeClock
 from tests.support.transcript import Transcript
@@ -108,7 +111,8 @@ def test_edit_button_on_the_summary_asks_that_question(chat: Transcript) -> None
 
 
 def test_edit_with_a_number_out_of_range_is_explained(chat: Transcript) -> None:
-    chat.start().send("edit 9").expect("start with question 1")
+    chat.start().send("edit 9").expect("There are no answers yet", "Question 1 of 6")
+    chat.expect_not("start with question 1")
     chat.send(GOOD_ANSWERS[0]).send("edit 9").expect("There is no question 9", "1 to 6")
 
 
@@ -223,7 +227,7 @@ def test_unusual_text_is_stored_verbatim(chat: Transcript, database: Database) -
     assert len(huge) > 20_000
     emoji = "🔥🔥🔥 📉"
     rtl = "الموظفون لا يسجلون الطلبات في النظام"
-    control = "Tabs\tand\x1b[31mred\x1b[0m and a bell\x07"
+    control = "Tabs\tand\r\nline breaks, a C1 \x9b31m escape"
     mention = "<!channel> <@U123> *bold* _it_"
     chat.start().answer_all([huge, emoji, rtl, control, mention])
     stored = {
@@ -238,7 +242,7 @@ def test_unusual_text_is_stored_verbatim(chat: Transcript, database: Database) -
         "evidence": mention,
     }
     chat.send("skip").expect("characters in all, stored in full", "🔥🔥🔥", rtl, mention)
-    chat.expect("\\x1b[31mred").expect_not("\x1b")  # escapes are shown, not obeyed
+    chat.expect("\\x9b31m").expect_not("\x9b")  # escapes are shown, not obeyed
 
 
 def test_cancel_keeps_the_answers_and_the_next_message_starts_a_new_request(
@@ -252,9 +256,28 @@ def test_cancel_keeps_the_answers_and_the_next_message_starts_a_new_request(
     assert chat.reference == "TR-0002"
 
 
-def test_restart_cancels_the_draft_and_opens_a_new_one(chat: Transcript) -> None:
+def test_restart_asks_first_and_only_yes_cancels_the_draft(
+    chat: Transcript, database: Database
+) -> None:
     chat.start().send(GOOD_ANSWERS[0]).send("restart")
-    chat.expect("TR-0001 is cancelled", "Question 1 of 6")
+    chat.expect("Start over?", "cancels request TR-0001", "Type yes").expect_not("is cancelled")
+    assert only_request(database).status == "drafting"
+    chat.send("What?").expect("Carrying on with request TR-0001", "Question 2 of 6")
+    assert answers_in_db(database, "performer") == []  # anything else is not an answer
+    chat.send("restart").button("No, carry on").expect("Carrying on", "Question 2 of 6")
+    chat.send("restart").send("cancel").expect("Carrying on")  # no: the request is not cancelled
+    assert only_request(database).status == "drafting"
+    chat.send("new").send("yes").expect("TR-0001 is cancelled", "Question 1 of 6")
+    assert only_request(database).status == "cancelled"
+
+
+def test_the_restart_button_answers_the_question_it_was_asked_with(chat: Transcript) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("restart")
+    old = next(b for m in chat.replies for b in m.buttons if b.label == "Yes, start over")
+    chat.send("no").send("restart").button("Yes, start over").expect("TR-0001 is cancelled")
+    chat.send(GOOD_ANSWERS[0]).send("restart")
+    chat.press(old.action_id, old.value).expect("belongs to an earlier step")
+    assert chat.reference == "TR-0002"
 
 
 def test_resuming_after_closing_offers_to_continue_at_the_right_question(
@@ -287,9 +310,15 @@ def test_typing_an_answer_at_the_resume_prompt_files_it(chat: Transcript) -> Non
     chat.start().expect("Continue?").send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
 
 
-def test_opening_message_becomes_the_title(chat: Transcript, database: Database) -> None:
-    chat.send("We need a course on the new CRM").expect("Starting request TR-0001: We need")
+def test_an_opening_message_answers_question_1_and_is_the_title(
+    chat: Transcript, database: Database
+) -> None:
+    chat.send("We need a course on the new CRM").expect("Hi Ana", "Starting request TR-0001")
+    chat.expect("as the answer to question 1", "format (course)", "Question 1 of 6")
     assert only_request(database).title == "We need a course on the new CRM"
+    assert [a.text for a in answers_in_db(database, ASSET_NOTE_ID)] == [
+        "We need a course on the new CRM"
+    ]
 
 
 def test_status_describes_where_you_are(chat: Transcript) -> None:
@@ -417,11 +446,11 @@ def test_ok_at_the_summary_does_not_submit(chat: Transcript, database: Database)
     assert only_request(database).status == "drafting"
 
 
-def test_text_no_database_can_hold_is_kept_with_a_replacement_character(
+def test_nul_is_dropped_and_undecodable_bytes_become_a_replacement_character(
     chat: Transcript, database: Database
 ) -> None:
     chat.start().send("before\x00after").send("bad byte \udcff here").expect("Question 3 of 6")
-    assert answers_in_db(database, "failing_task")[0].text == "before\ufffdafter"
+    assert answers_in_db(database, "failing_task")[0].text == "beforeafter"
     assert answers_in_db(database, "performer")[0].text == "bad byte \ufffd here"
 
 
@@ -429,3 +458,172 @@ def test_an_overlong_name_is_shortened_not_refused(engine: Engine, database: Dat
     person = PersonRef(platform="terminal", user_id="x" * 500, display_name="N" * 500)
     Transcript(engine, person).start().expect("Question 1 of 6").send(GOOD_ANSWERS[0])
     assert len(answers_in_db(database, "failing_task")) == 1
+
+
+# -- a command one letter off ------------------------------------------------------------------
+
+
+def test_a_typo_of_a_command_is_confirmed_before_anything_is_stored(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("helpp")
+    chat.expect("Did you mean help?", 'no to send "helpp" as you typed it')
+    assert answers_in_db(database, "performer") == []
+    chat.send("yes").expect("Here is what I understand", "Question 2 of 6")
+    chat.send(GOOD_ANSWERS[1]).send("stauts").expect("Did you mean status?")
+    chat.send("no").expect("Question 4 of 6")
+    assert [a.text for a in answers_in_db(database, "failure_point")] == ["stauts"]
+    chat.send("sumary").expect("Did you mean summary?").button("Yes")
+    chat.expect("answers to request TR-0001 so far", GOOD_ANSWERS[1], "stauts", "Question 4 of 6")
+    chat.send("restrat").expect("Did you mean restart?").send("yes").expect("Start over?")
+    chat.send("no").expect("Carrying on", "Question 4 of 6")
+    assert only_request(database).status == "drafting"
+
+
+def test_saying_no_to_did_you_mean_stores_the_word_as_typed(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(" Stauts ").expect("Did you mean status?").button("No")
+    chat.expect("Question 2 of 6")
+    assert [a.text for a in answers_in_db(database, "failing_task")] == [" Stauts "]
+
+
+def test_another_reply_to_did_you_mean_is_taken_as_a_new_message(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("skp").expect("Did you mean skip?")
+    chat.send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
+    assert [a.text for a in answers_in_db(database, "performer")] == [GOOD_ANSWERS[1]]
+    chat.send("status").expect("You're on question 3")  # the real command runs at once
+
+
+def test_an_old_did_you_mean_button_changes_nothing(chat: Transcript, database: Database) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send("stauts")
+    yes = next(b for m in chat.replies for b in m.buttons if b.label == "Yes")
+    chat.send(GOOD_ANSWERS[1]).expect("Question 3 of 6")
+    chat.press(yes.action_id, yes.value).expect("belongs to an earlier step")
+    chat.send("stauts").expect("Did you mean status?")  # asked again: the old button is not it
+    chat.press(yes.action_id, yes.value).expect("belongs to an earlier step")
+    assert [a.text for a in answers_in_db(database, "failure_point")] == []
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Sales", "nurses", "none", "n/a", "42", "2019", "Bank", "deep", "exit", "stats", "Writing"],
+)
+def test_real_one_word_answers_are_stored_without_a_question(
+    chat: Transcript, database: Database, word: str
+) -> None:
+    chat.start().send(GOOD_ANSWERS[0]).send(word).expect("Question 3 of 6")
+    chat.expect_not("Did you mean")
+    assert [a.text for a in answers_in_db(database, "performer")] == [word]
+
+
+# -- after a submit ----------------------------------------------------------------------------
+
+
+def test_after_a_submit_the_next_message_answers_question_1_of_a_new_request(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit").expect("Say anything to start another")
+    chat.send("Drivers skip the pre-trip check").expect(
+        "Starting request TR-0002", "as the answer to question 1 (What task is failing?)"
+    )
+    chat.expect("Question 2 of 6").expect_not("Hi Ana", "Question 1 of 6")
+    assert [a.text for a in answers_in_db(database, "failing_task")] == [
+        GOOD_ANSWERS[0],
+        "Drivers skip the pre-trip check",
+    ]
+
+
+def test_after_a_submit_an_asset_only_message_still_gets_the_asset_check(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit")
+    chat.send("Please build a course on our brand.").expect(
+        "Starting request TR-0002", "rather than what people do", "Question 1 of 6"
+    )
+    assert [a.text for a in answers_in_db(database, ASSET_NOTE_ID)] == [
+        "Please build a course on our brand."
+    ]
+    assert len(answers_in_db(database, "failing_task")) == 1  # only TR-0001's
+
+
+def test_after_a_submit_a_greeting_just_asks_question_1(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit")
+    chat.send("yes").expect("Question 1 of 6", "What task is failing?")
+    chat.send("hello").expect("Question 1 of 6").expect_not("Starting request")
+    with database.session() as session:
+        assert len(session.exec(select(Request)).all()) == 1
+    chat.send(GOOD_ANSWERS[0]).expect("Question 2 of 6")
+    assert chat.reference == "TR-0002"
+
+
+# -- the rest of the conversation's small things -----------------------------------------------
+
+
+def test_the_optional_question_says_optional_once(chat: Transcript) -> None:
+    chat.start().answer_all(GOOD_ANSWERS[:5]).expect("Question 6 of 6")
+    assert chat.text.casefold().count("optional") == 1, chat.text
+
+
+def test_control_characters_typed_by_accident_are_not_stored(
+    chat: Transcript, database: Database
+) -> None:
+    chat.start().send("Reps skip\x0c the CRM\x1b check 🔥 <!channel>\tnow\x07")
+    chat.expect("Question 2 of 6")
+    stored = answers_in_db(database, "failing_task")[0].text
+    assert stored == "Reps skip the CRM check 🔥 <!channel>\tnow"
+
+
+# -- hearing the decision ----------------------------------------------------------------------
+
+OLU = PersonRef(platform="terminal", user_id="olu", display_name="Olu")
+LEAD = PersonRef(platform="terminal", user_id="lnd-lead", display_name="Lee")
+
+
+def decide_first_request(engine: Engine, clock: FakeClock) -> None:
+    """TR-0001 assigned to Olu by a reviewer, then decided by Olu a day later."""
+    review = engine.config.review.model_copy(update={"terminal_reviewers": ("lnd-lead",)})
+    config = engine.config.model_copy(update={"review": review})
+    desk = DecisionDesk(database=engine.database, config=config, clock=clock)
+    assigned = desk.assign(
+        request_id=1,
+        owner=OLU,
+        due=date(2026, 12, 4),
+        next_decision="Fix the sync or train reps?",
+        review_type="risk",
+        by=LEAD,
+    )
+    assert assigned.ok, assigned.message
+    clock.advance(days=1)
+    assert desk.record(decision_id=1, outcome="fix_workflow", note="IT patches it", by=OLU).ok
+
+
+def test_a_terminal_requester_hears_the_decision_at_their_next_chat_once(
+    chat: Transcript, engine: Engine, clock: FakeClock
+) -> None:
+    chat.start().answer_all(GOOD_ANSWERS).send("submit").expect("Submitted")
+    decide_first_request(engine, clock)
+    chat.start().expect(
+        "The decision on your request TR-0001 (Fix the sync or train reps?) is made: "
+        "Fix the workflow, decided by Olu on 2026-11-24.",
+        "Note: IT patches it",
+        "Next: on 2027-03-31 Olu checks whether the evidence you named has moved.",
+        "What task is failing?",
+    )
+    chat.start().expect("What task is failing?").expect_not("decision on your request")
+
+
+def test_a_slack_requester_is_told_by_the_sweep_not_again_in_chat(
+    engine: Engine, clock: FakeClock, database: Database
+) -> None:
+    slack = Transcript(engine, PersonRef(platform="slack", user_id="U1", workspace_id="T1"))
+    slack.start().answer_all(GOOD_ANSWERS).send("submit").expect("Submitted")
+    decide_first_request(engine, clock)
+    with database.session() as session:
+        kinds = [r.kind for r in session.exec(select(Reminder)).all()]
+    assert "outcome" in kinds  # the notice the sweep sends in Slack
+    slack.start().expect("What task is failing?").expect_not("decision on your request")

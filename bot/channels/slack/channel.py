@@ -62,6 +62,8 @@ _SETTLING_ACTIONS = {
     TriageAction.SKIP,
     TriageAction.KEEP,
     TriageAction.CHOOSE,
+    TriageAction.CONFIRM,
+    TriageAction.DECLINE,
 }
 
 OPENING_IN_DM = "I've opened your triage in our direct messages."
