@@ -130,7 +130,11 @@ def _turn_workers() -> list[int]:
     """This process's live children running bot.runtime.turn_worker."""
     found = []
     for task in Path("/proc/self/task").iterdir():
-        for child in (task / "children").read_text().split():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:  # a thread that ended while we looked
+            continue
+        for child in children:
             try:
                 command = Path(f"/proc/{child}/cmdline").read_bytes()
                 state = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()[0]
