@@ -1,7 +1,9 @@
 """How well the desk judges requests nobody tuned it on: the test part, beside the development part.
 
 For each part of tests/data/labelled_requests.yaml (the development part the model and rules
-were tuned on, and the held-out test part that nothing was tuned on) it prints, for the shipped
+were tuned on, and the held-out test part that nothing was tuned on), the second development
+file (labelled_requests_dev2.yaml) and the second held-out file (labelled_requests_test2.yaml)
+it prints, for the shipped
 classifier, for the rules alone and, when an LLM is configured (OPENAI_BASE_URL or
 OPENAI_API_KEY), for the model:
 - category accuracy, recall per category and a confusion matrix (rows: labelled, columns: drafted);
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from labelled import (  # noqa: E402
     DEV,
+    SECOND_DEV,
     SECOND_TEST,
     TEST,
     TEST2,
@@ -160,7 +163,13 @@ def main() -> None:
                 load(TEST2, SECOND_TEST),
             )
         ],
-        "dev": [("development part (the model and rules were tuned on it)", load(DEV))],
+        "dev": [
+            ("development part (the model and rules were tuned on it)", load(DEV)),
+            (
+                "second development part (labelled_requests_dev2.yaml; tuned on too)",
+                load(DEV, SECOND_DEV),
+            ),
+        ],
         "project": [("the project's own examples (training data)", project_examples())],
     }
     chosen = ["test", "test2", "dev", "project"] if args.part == "all" else [args.part]

@@ -1,9 +1,9 @@
-"""Train the shipped classifier on the development part, and write bot/assist/classifier_model.json.
+"""Train the shipped classifier on the development requests, and write bot/assist/classifier_model.json.
 
-Only the development part of tests/data/labelled_requests.yaml and the project's own examples
-teach it; the test part is for bench/classify_eval.py alone. Regularisation and the
+Only the development requests (the development part of tests/data/labelled_requests.yaml and
+all of labelled_requests_dev2.yaml) and the project's own examples teach it; the test part is for bench/classify_eval.py alone. Regularisation and the
 probability a training need must reach are chosen by five-fold cross-validation on the
-development part (three shuffles), and printed. Needs scikit-learn
+development requests (three shuffles), and printed. Needs scikit-learn
 (`.venv/bin/pip install -e '.[train]'`). Run: `make model`.
 """
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from labelled import DEV, digest, load, project_examples, stored_answers  # noqa: E402
+from labelled import development, digest, project_examples, stored_answers  # noqa: E402
 from sklearn.feature_extraction import DictVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: E402
@@ -57,7 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
-    dev = load(DEV)
+    dev = development()
     cases = dev + project_examples()
     vectoriser = DictVectorizer()
     X = vectoriser.fit_transform(
@@ -79,7 +79,7 @@ def main() -> None:
                 person_weight=person,
                 could_weight=could,
             )
-            pairs = [  # judged on the development part; the project's examples only teach
+            pairs = [  # judged on the development requests; the project's examples only teach
                 (
                     decide(
                         dict(zip(classes, logits[i], strict=True)), heard[i], tuple(classes), rule
@@ -104,7 +104,7 @@ def main() -> None:
     best_C, best_threshold, best_person, best_could = (-value for value in best[1:])
     print(
         f"chosen: C={best_C}, threshold {best_threshold}, could-not +{best_person}, "
-        f"could -{best_could} (cross-validated on the development part)"
+        f"could -{best_could} (cross-validated on the development requests)"
     )
     model = fit(best_C).fit(X, y)
     names = vectoriser.get_feature_names_out()
@@ -114,7 +114,7 @@ def main() -> None:
         if max(abs(model.coef_[:, index])) >= PRUNE_BELOW
     }
     data = {
-        "about": "Trained by bench/train_classifier.py on the development part only.",
+        "about": "Trained by bench/train_classifier.py on the development requests only.",
         "classes": [str(c) for c in model.classes_],
         "intercepts": [round(float(b), 4) for b in model.intercept_],
         "C": best_C,

@@ -1,5 +1,6 @@
 """The shipped classifier: a linear model over the request's features, trained on the
-development part of tests/data/labelled_requests.yaml by scripts/train_classifier.py.
+development requests (tests/data/labelled_requests.yaml's development part and
+labelled_requests_dev2.yaml) by bench/train_classifier.py.
 
 It is a table of weights (one per feature and category), so it loads in milliseconds, runs in
 pure Python with no download and no numerical library, and explains itself: the features that
@@ -23,7 +24,7 @@ class LinearModel:
     classes: tuple[str, ...]
     intercepts: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
-    trained_on: str  # a digest of the development part's ids: which cases taught it
+    trained_on: str  # a digest of the development requests' ids: which cases taught it
     training_threshold: float = 0.0
     """How sure the model must be before it calls a request a training need; below it, the
     runner-up category wins."""

@@ -21,6 +21,9 @@ DATA = Path(__file__).parents[1] / "data"
 LABELLED: list[dict[str, Any]] = yaml.safe_load(
     (DATA / "labelled_requests.yaml").read_text(encoding="utf-8")
 )["cases"]
+SECOND_DEV: list[dict[str, Any]] = yaml.safe_load(
+    (DATA / "labelled_requests_dev2.yaml").read_text(encoding="utf-8")
+)["cases"]
 
 SKILL_GAP = {
     "failing_task": "Nurses on 4B set up infusions wrongly on the pumps we switched to last week",
@@ -139,10 +142,20 @@ def test_both_parts_hold_every_category_and_asset_only_requests() -> None:
         assert sum(case["asset_only"] for case in cases) >= 10
 
 
-def test_the_shipped_model_was_trained_on_the_development_part_only() -> None:
+def test_the_second_development_file_is_all_development_and_new_cases() -> None:
+    assert {case["part"] for case in SECOND_DEV} == {"dev"}
+    assert not {case["id"] for case in SECOND_DEV} & {case["id"] for case in LABELLED}
+    for case in SECOND_DEV:
+        assert case["training_fit"] == (case["category"] == "training_need"), case["id"]
+        assert bool(case.get("after_follow_up")) == case["asset_only"], case["id"]
+
+
+def test_the_shipped_model_was_trained_on_the_development_requests_only() -> None:
     model = shipped_model()
     assert model is not None
-    dev = sorted(case["id"] for case in LABELLED if case["part"] == "dev")
+    dev = sorted(
+        case["id"] for case in [*LABELLED, *SECOND_DEV] if case["part"] == "dev"
+    )
     assert model.trained_on == hashlib.sha256("\n".join(dev).encode()).hexdigest()[:16]
 
 
