@@ -33,7 +33,11 @@ class LinearModel:
     training need's score: Mager and Pipe's test, weighed beside the words."""
     could_weight: float = 0.0
     """What each sign that people could do it (training completed, done right before) takes
-    off. These three are chosen by cross-validation on the development part."""
+    off."""
+    no_gap_weight: float = 0.0
+    """What a training need loses when no answer shows a gap at all (nobody new, nothing never
+    done, nothing missing from training). These four are chosen by cross-validation on the
+    development requests."""
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> LinearModel:
@@ -47,6 +51,7 @@ class LinearModel:
             training_threshold=float(data.get("training_threshold", 0.0)),  # type: ignore[arg-type]
             person_weight=float(data.get("person_weight", 0.0)),  # type: ignore[arg-type]
             could_weight=float(data.get("could_weight", 0.0)),  # type: ignore[arg-type]
+            no_gap_weight=float(data.get("no_gap_weight", 0.0)),  # type: ignore[arg-type]
         )
 
     def logits(self, features: Iterable[str]) -> dict[str, float]:
