@@ -45,7 +45,7 @@ from bot.assist.questions import rule_questions  # noqa: E402
 from bot.assist.rules import classify_by_rules  # noqa: E402
 from bot.assist.verdict import Classification  # noqa: E402
 from bot.config import Settings, load_app_config  # noqa: E402
-from bot.conversation.answers import asset_asked_for  # noqa: E402
+from bot.conversation.assets import asset_asked_for  # noqa: E402
 
 TRAINING = "training_need"
 Judge = Callable[[Mapping[str, str]], Classification]
