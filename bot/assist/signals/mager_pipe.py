@@ -64,11 +64,19 @@ MAGER_AND_PIPE: tuple[Signal, ...] = (
             r"(?:the |another |other |a )?(?:[a-z]+ )?(?:team|department|side|role|job|line|unit|"
             r"site|ward|store|branch|desk)",
             r"(?:joined|hired|recruited|qualified|promoted|appointed|started with us|"
-            r"onboarded)(?: [\w-]+){0,2}? (?:in the (?:last|past)|within the last|this|last|since) "
+            r"onboarded)(?: [\w-]+){0,5}? (?:in the (?:last|past)|within the last|this|last|since) "
             r"(?:\d+ |few |couple of |two |three |six )?(?:weeks?|months?|year|spring|summer|"
             r"autumn|winter|quarter|season|intake|jan\w*|feb\w*|march|april|may|june|july|aug\w*|"
             r"sept?\w*|oct\w*|nov\w*|dec\w*)",
             r"who (?:have |has |had )?(?:just |recently |only )?(?:start|started|joined|arrived)",
+            r"used to be (?:done|handled|run|covered|made|booked|checked) by|(?:got |been |was |"
+            r"were )"
+            r"?(?:moved|passed|handed|pushed|given) (?:over )?to (?:them|him|her|us|"
+            r"the [\w-]+) (?:in|"
+            r"last|this|since)|(?:opened|launched|went live|set up|started up) (?:in|last|this) "
+            r"(?:week|month|year|spring|summer|autumn|winter|jan\w*|feb\w*|march|april|may|june|"
+            r"july|"
+            r"aug\w*|sept?\w*|oct\w*|nov\w*|dec\w*)",
             r"(?:under|less than|only|just) (?:\d+|a few|a couple of|six|three|two) (?:months?|"
             r"weeks?)"
             r" (?:in (?:post|the job|the role|role)|here|with us|on the job|experience|service)",
@@ -126,13 +134,22 @@ MAGER_AND_PIPE: tuple[Signal, ...] = (
             r" has| "
             r"have|'ve| had| was| were)?(?: been| ever| actually| really| properly| formally|"
             r" yet)* "
-            r"(?:shown|taught|trained|explained|walked|taken|gone|talked)(?: them| him| her)?"
+            r"(?:shown|showed|taught|trained|explained|walked|taken|gone|talked)(?: them| him|"
+            r" her)?"
             r"(?: through)?",
             r"(?:not had|hasn'?t had|haven'?t had|never had|nobody to|no one to|"
             r"without) (?:anyone |"
             r"someone |somebody )?(?:to )?(?:go|take them|walk them|talk them|"
             r"show them)(?: \w+){0,3}"
             r" through",
+            r"(?:done|did|practi[sc]ed|used|run|tried) (?:it|this|them|one) (?:only )?(?:once|"
+            r"twice|"
+            r"\d or \d times|a couple of times|a few times|(?:one|two|three|\d) times?)",
+            r"(?:couldn'?t|could not|can'?t|cannot|unable to|failed to) (?:[\w-]+ ){0,4}(?:in|"
+            r"during"
+            r"|at) (?:the |a |an |their )?(?:[\w-]+ )?(?:exercise|drill|assessment|simulation|"
+            r"practical|observation)|fail(?:ed|ing|s)? (?:the |their )?(?:[\w-]+ ){0,3}(?:quals?|"
+            r"qualifications?|assessments?|practical|exercise|competency checks?)",
             r"(?:not sure|don'?t think|doubt) (?:if |whether |that )?(?:anyone|anybody|someone)"
             r"(?:'s| has| have)? (?:\w+ ){0,2}(?:gone|been|taken|walked|shown|trained)",
             r"(?:not|never|hasn'?t|haven'?t|wasn'?t|weren'?t) (?:been |ever |properly |formally "
@@ -253,7 +270,8 @@ MAGER_AND_PIPE: tuple[Signal, ...] = (
         "People did this right before, so they can do it: look at what changed around them "
         "(Mager and Pipe).",
         any_of(
-            r"used to|no longer|any ?more|until (?:recently|last|the|we|they)|"
+            r"used to(?! be (?:done|handled|run|covered|made|booked|checked) by)|no longer|"
+            r"any ?more|until (?:recently|last|the|we|they)|"
             r"(?:was|were) (?:fine|ok|okay|good|great|right|working|never a problem)|"
             r"(?:since|after) (?:the|we|they|our|last|it|an?) (?:\w+ ){0,3}(?:upgrade|update|"
             r"change|changed|migration|migrated|moved|switched|merger|merged|restructur\w*|"
