@@ -84,7 +84,9 @@ def report(name: str, judge: Judge, cases: list[dict[str, Any]], categories: lis
         print(f"    {label:<21}{row}")
 
 
-def report_asset_follow_up(cases: list[dict[str, Any]], config: Any) -> None:
+def report_asset_follow_up(cases: list[dict[str, Any]], config: Any, *, name_them: bool) -> None:
+    """The follow-up's false alarms and misses; which requests they were only on a development
+    part, so that reading a held-out figure never shows which held-out cases to look at."""
     false_alarms, misses = [], []
     problems = [c for c in cases if not c.get("asset_only")]
     asset_only = [c for c in cases if c.get("asset_only")]
@@ -100,9 +102,9 @@ def report_asset_follow_up(cases: list[dict[str, Any]], config: Any) -> None:
         f"{len(problems)} first answers that describe a problem (false alarms), misses "
         f"{len(misses)} of {len(asset_only)} that only ask for an asset"
     )
-    if false_alarms:
+    if name_them and false_alarms:
         print("    false alarms: " + ", ".join(false_alarms))
-    if misses:
+    if name_them and misses:
         print("    misses: " + ", ".join(misses))
 
 
@@ -183,7 +185,7 @@ def main() -> None:
             for name, judge in judges:
                 report(name, judge, cases, categories)
             if key != "project":
-                report_asset_follow_up(cases, config)
+                report_asset_follow_up(cases, config, name_them=key == "dev")
     report_speed(load(), tuple(categories))
 
 
