@@ -3,15 +3,14 @@
 For each part of tests/data/labelled_requests.yaml (the development part the model and rules
 were tuned on, and the held-out test part that nothing was tuned on), the second development
 file (labelled_requests_dev2.yaml) and the second held-out file (labelled_requests_test2.yaml)
-it prints, for the shipped
-classifier, for the rules alone and, when an LLM is configured (OPENAI_BASE_URL or
-OPENAI_API_KEY), for the model:
+it prints, for the shipped classifier, for the rules alone and, when an LLM is configured
+(OPENAI_BASE_URL or OPENAI_API_KEY), for the model:
 - category accuracy, recall per category and a confusion matrix (rows: labelled, columns: drafted);
 - training fit: recall among genuine training needs, and how often the others are called a fit;
 - the asset follow-up on first answers: false alarms (it asks again although the answer names a
   problem) and misses (it lets through an answer that only asks for an asset);
 - drafting time per request for the classifier and for the rules, measured in the same run.
-Run: `.venv/bin/python bench/classify_eval.py [--part test|dev|project|all]`.
+Run: `.venv/bin/python bench/classify_eval.py [--part test|test2|dev|project|all]`.
 """
 
 from __future__ import annotations
