@@ -47,7 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/reminder_sweep.py
 	$(BIN)/python bench/classify_eval.py
 
-# Retrain the shipped classifier on the development part of tests/data/labelled_requests.yaml.
+# Retrain the shipped classifier on the development requests (tests/data/labelled_requests*.yaml).
 model: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,train]'
 	$(BIN)/python bench/train_classifier.py

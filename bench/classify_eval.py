@@ -1,15 +1,16 @@
 """How well the desk judges requests nobody tuned it on: the test part, beside the development part.
 
 For each part of tests/data/labelled_requests.yaml (the development part the model and rules
-were tuned on, and the held-out test part that nothing was tuned on) it prints, for the shipped
-classifier, for the rules alone and, when an LLM is configured (OPENAI_BASE_URL or
-OPENAI_API_KEY), for the model:
+were tuned on, and the held-out test part that nothing was tuned on), the second development
+file (labelled_requests_dev2.yaml) and the second held-out file (labelled_requests_test2.yaml)
+it prints, for the shipped classifier, for the rules alone and, when an LLM is configured
+(OPENAI_BASE_URL or OPENAI_API_KEY), for the model:
 - category accuracy, recall per category and a confusion matrix (rows: labelled, columns: drafted);
 - training fit: recall among genuine training needs, and how often the others are called a fit;
 - the asset follow-up on first answers: false alarms (it asks again although the answer names a
   problem) and misses (it lets through an answer that only asks for an asset);
 - drafting time per request for the classifier and for the rules, measured in the same run.
-Run: `.venv/bin/python bench/classify_eval.py [--part test|dev|project|all]`.
+Run: `.venv/bin/python bench/classify_eval.py [--part test|test2|dev|project|all]`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from labelled import (  # noqa: E402
     DEV,
+    SECOND_DEV,
     SECOND_TEST,
     TEST,
     TEST2,
@@ -42,7 +44,7 @@ from bot.assist.questions import rule_questions  # noqa: E402
 from bot.assist.rules import classify_by_rules  # noqa: E402
 from bot.assist.verdict import Classification  # noqa: E402
 from bot.config import Settings, load_app_config  # noqa: E402
-from bot.conversation.answers import asset_asked_for  # noqa: E402
+from bot.conversation.assets import asset_asked_for  # noqa: E402
 
 TRAINING = "training_need"
 Judge = Callable[[Mapping[str, str]], Classification]
@@ -81,7 +83,9 @@ def report(name: str, judge: Judge, cases: list[dict[str, Any]], categories: lis
         print(f"    {label:<21}{row}")
 
 
-def report_asset_follow_up(cases: list[dict[str, Any]], config: Any) -> None:
+def report_asset_follow_up(cases: list[dict[str, Any]], config: Any, *, name_them: bool) -> None:
+    """The follow-up's false alarms and misses; which requests they were only on a development
+    part, so that reading a held-out figure never shows which held-out cases to look at."""
     false_alarms, misses = [], []
     problems = [c for c in cases if not c.get("asset_only")]
     asset_only = [c for c in cases if c.get("asset_only")]
@@ -97,9 +101,9 @@ def report_asset_follow_up(cases: list[dict[str, Any]], config: Any) -> None:
         f"{len(problems)} first answers that describe a problem (false alarms), misses "
         f"{len(misses)} of {len(asset_only)} that only ask for an asset"
     )
-    if false_alarms:
+    if name_them and false_alarms:
         print("    false alarms: " + ", ".join(false_alarms))
-    if misses:
+    if name_them and misses:
         print("    misses: " + ", ".join(misses))
 
 
@@ -160,7 +164,13 @@ def main() -> None:
                 load(TEST2, SECOND_TEST),
             )
         ],
-        "dev": [("development part (the model and rules were tuned on it)", load(DEV))],
+        "dev": [
+            ("development part (the model and rules were tuned on it)", load(DEV)),
+            (
+                "second development part (labelled_requests_dev2.yaml; tuned on too)",
+                load(DEV, SECOND_DEV),
+            ),
+        ],
         "project": [("the project's own examples (training data)", project_examples())],
     }
     chosen = ["test", "test2", "dev", "project"] if args.part == "all" else [args.part]
@@ -174,7 +184,7 @@ def main() -> None:
             for name, judge in judges:
                 report(name, judge, cases, categories)
             if key != "project":
-                report_asset_follow_up(cases, config)
+                report_asset_follow_up(cases, config, name_them=key == "dev")
     report_speed(load(), tuple(categories))
 
 

@@ -1,5 +1,6 @@
 """The shipped classifier: a linear model over the request's features, trained on the
-development part of tests/data/labelled_requests.yaml by scripts/train_classifier.py.
+development requests (tests/data/labelled_requests.yaml's development part and
+labelled_requests_dev2.yaml) by bench/train_classifier.py.
 
 It is a table of weights (one per feature and category), so it loads in milliseconds, runs in
 pure Python with no download and no numerical library, and explains itself: the features that
@@ -23,7 +24,7 @@ class LinearModel:
     classes: tuple[str, ...]
     intercepts: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
-    trained_on: str  # a digest of the development part's ids: which cases taught it
+    trained_on: str  # a digest of the development requests' ids: which cases taught it
     training_threshold: float = 0.0
     """How sure the model must be before it calls a request a training need; below it, the
     runner-up category wins."""
@@ -32,7 +33,11 @@ class LinearModel:
     training need's score: Mager and Pipe's test, weighed beside the words."""
     could_weight: float = 0.0
     """What each sign that people could do it (training completed, done right before) takes
-    off. These three are chosen by cross-validation on the development part."""
+    off."""
+    no_gap_weight: float = 0.0
+    """What a training need loses when no answer shows a gap at all (nobody new, nothing never
+    done, nothing missing from training). These four are chosen by cross-validation on the
+    development requests."""
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> LinearModel:
@@ -46,6 +51,7 @@ class LinearModel:
             training_threshold=float(data.get("training_threshold", 0.0)),  # type: ignore[arg-type]
             person_weight=float(data.get("person_weight", 0.0)),  # type: ignore[arg-type]
             could_weight=float(data.get("could_weight", 0.0)),  # type: ignore[arg-type]
+            no_gap_weight=float(data.get("no_gap_weight", 0.0)),  # type: ignore[arg-type]
         )
 
     def logits(self, features: Iterable[str]) -> dict[str, float]:

@@ -32,7 +32,7 @@ def rule_scores(found: list[Found], categories: tuple[str, ...]) -> dict[str, fl
     scores = dict.fromkeys(categories, 0.0)
     against_training = 0.0
     for hit in found:
-        weight = FIELD_WEIGHTS.get(hit.question_id, 0.5)
+        weight = FIELD_WEIGHTS.get(hit.question_id, 0.5) * hit.signal.weight
         if hit.signal.points_to == ENVIRONMENT:
             against_training += COULD_DO_IT_PENALTY
         elif hit.signal.points_to in scores:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from bot.config import Question, QuestionKind
 from bot.conversation import copy, views
-from bot.conversation.answers import asset_asked_for, check_answer
+from bot.conversation.answers import check_answer
+from bot.conversation.assets import asset_asked_for
 from bot.conversation.state import ConversationState, Step
 from bot.conversation.views import ASSET_NOTE_ID, SOURCE_NOTE_ID
 from bot.messages import Outbound

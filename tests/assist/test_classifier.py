@@ -21,6 +21,9 @@ DATA = Path(__file__).parents[1] / "data"
 LABELLED: list[dict[str, Any]] = yaml.safe_load(
     (DATA / "labelled_requests.yaml").read_text(encoding="utf-8")
 )["cases"]
+SECOND_DEV: list[dict[str, Any]] = yaml.safe_load(
+    (DATA / "labelled_requests_dev2.yaml").read_text(encoding="utf-8")
+)["cases"]
 
 SKILL_GAP = {
     "failing_task": "Nurses on 4B set up infusions wrongly on the pumps we switched to last week",
@@ -86,6 +89,48 @@ def test_completed_training_turns_a_skill_gap_away_from_training(app_config: App
     assert classify(done, categories(app_config)).training_fit is False
 
 
+def test_newcomers_failing_where_others_manage_with_the_same_tools_is_a_skill_gap(
+    app_config: AppConfig,
+) -> None:
+    answers = {
+        "failing_task": "Cash-up variances at close on most evenings",
+        "performer": "The 9 christmas temps on the tills",
+        "failure_point": "Counting the float and the pickup: the ones who have been here a year "
+        "get it right on the same tills",
+        "existing_support": "The induction doesn't cover cash-up, they watch someone once",
+        "evidence": "Variances under 5 pounds a till by January",
+    }
+    heard = {hit.signal.name for hit in detect(answers)}
+    assert {"others_manage", "new_to_it", "no_training"} <= heard
+    assert "did_it_before" not in heard  # "the ones who have been here a year" are others
+    result = classify(answers, categories(app_config))
+    assert result.category == "training_need" and result.training_fit is True
+    assert result.test.endswith("a knowledge or skill gap training can close.")
+
+
+def test_no_sign_of_a_gap_keeps_a_request_away_from_training(app_config: AppConfig) -> None:
+    answers = {
+        "failing_task": "We want a session on pick accuracy because errors stay high",
+        "performer": "200 pickers and 7 shift managers",
+        "failure_point": "The shift managers never tell pickers when their error rate is high; "
+        "they only hear at the annual review",
+        "existing_support": "Managers have the daily dashboard but no routine to use it",
+        "evidence": "Pick errors under 1%",
+    }
+    heard = {hit.signal.name for hit in detect(answers)}
+    assert not heard & {"new_to_it", "never_done", "rare_high_stakes", "no_training"}
+    result = classify(answers, categories(app_config))
+    assert result.category == "manager_support" and result.training_fit is False
+    assert "Gilbert: incentives" in result.test
+
+
+def test_a_tool_merely_named_is_not_a_tool_in_the_way() -> None:
+    named = detect({"failure_point": "The system shows each picker's error rate daily"})
+    broken = detect({"failure_point": "The system logs everyone out after five minutes"})
+    assert [hit.signal.name for hit in named] == ["tool_named"]
+    assert "tool_in_the_way" in [hit.signal.name for hit in broken]
+
+
 def test_an_asset_with_no_behaviour_and_no_cause_is_unclear(app_config: AppConfig) -> None:
     for judge in (classify, classify_by_rules):
         result = judge(
@@ -139,10 +184,18 @@ def test_both_parts_hold_every_category_and_asset_only_requests() -> None:
         assert sum(case["asset_only"] for case in cases) >= 10
 
 
-def test_the_shipped_model_was_trained_on_the_development_part_only() -> None:
+def test_the_second_development_file_is_all_development_and_new_cases() -> None:
+    assert {case["part"] for case in SECOND_DEV} == {"dev"}
+    assert not {case["id"] for case in SECOND_DEV} & {case["id"] for case in LABELLED}
+    for case in SECOND_DEV:
+        assert case["training_fit"] == (case["category"] == "training_need"), case["id"]
+        assert bool(case.get("after_follow_up")) == case["asset_only"], case["id"]
+
+
+def test_the_shipped_model_was_trained_on_the_development_requests_only() -> None:
     model = shipped_model()
     assert model is not None
-    dev = sorted(case["id"] for case in LABELLED if case["part"] == "dev")
+    dev = sorted(case["id"] for case in [*LABELLED, *SECOND_DEV] if case["part"] == "dev")
     assert model.trained_on == hashlib.sha256("\n".join(dev).encode()).hexdigest()[:16]
 
 

@@ -160,6 +160,14 @@ def test_a_behaviour_that_mentions_a_course_is_not_pushed_back(chat: Transcript)
         "Could you do us a quick talk on lockout for the line?",
         "we'd like a lunch and learn about AI",
         "Refresher on GDPR for the team pls",
+        "Our team would benefit from a workshop on negotiation",
+        "something on the new tariffs for the late shift",
+        "Excel course",
+        "Looking for a leadership programme for our graduates",
+        "the team could do with a refresher on complaints handling",
+        "Conflict resolution and de-escalation training for our front line team please",
+        "i wud like trainig on excel pivot tables",
+        "We want our managers trained in mental health first aid",
     ],
 )
 def test_a_request_that_only_asks_for_an_asset_is_asked_for_the_behaviour(
@@ -178,6 +186,12 @@ def test_a_request_that_only_asks_for_an_asset_is_asked_for_the_behaviour(
         "Approval for outside trainers takes months",
         "Nobody owns the approvals for the compliance course",
         "Sessions time out on the ward tablets",
+        "HR would like to know if the listening workshop made any difference",
+        "The board wants training completion figures by region",
+        "Our director wants proof the phone script training cut repeat calls",
+        "Compliance course content unapproved for 5 months",
+        "The first aid course is booked up until March",
+        "Product training happens after the launch so reps go in blind",
     ],
 )
 def test_an_asset_word_inside_a_problem_is_not_pushed_back_nor_noted(

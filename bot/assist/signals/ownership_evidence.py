@@ -24,7 +24,17 @@ OWNERSHIP_AND_EVIDENCE: tuple[Signal, ...] = (
             r"responsibility|call|decision|problem)|owner (?:left|retired|moved|is on leave|"
             r"changed)|(?:falls?|fell|falling) (?:between|through)|through the cracks|"
             r"not (?:our|my|their|his|her) (?:job|team|responsibility|remit|problem)|"
-            r"each (?:team|side|department) (?:thinks|says|assumes)|ownership",
+            r"each (?:team|side|department) (?:thinks|says|assumes)|ownership|final say|"
+            r"(?:a |one )?named (?:owner|approver|person|lead)|disbanded|dissolved|(?:owned|run|"
+            r"written|kept) by (?:[\w'-]+ ){1,4}(?:who|which|that) (?:left|retired|was disbanded|"
+            r"has "
+            r"gone)|(?:left|retired|moved on) and (?:nobody|no one)|(?:nobody|"
+            r"no one) has been given"
+            r"|(?:hasn'?t|has not|haven'?t|have not|nobody has|no one has) (?:been )?picked (?:it |"
+            r"this )?up",
+            # a chain of blame: "legal says HR signs off, HR says L&D", "IT says facilities"
+            r"(?:says?|thinks?|assumes?|reckons?)\b[^.;?!]{1,60}?(?:,| and| but)\s*(?:then |while "
+            r"|whereas )?(?:the )?[a-z&]+(?: [a-z]+)? (?:says?|thinks?|assumes?|reckons?)\b",
         ),
     ),
     Signal(
@@ -35,15 +45,29 @@ OWNERSHIP_AND_EVIDENCE: tuple[Signal, ...] = (
         any_of(
             r"prov(?:e|es|ing)|proof|demonstrat\w*|show (?:that|the|impact|value|leadership|the "
             r"board|whether|what)|evidence (?:that|of|for) (?:the|our|it)|justify|"
-            r"measur\w*|roi|return on|impact (?:data|report|numbers)|business case",
+            r"measur\w*|roi|return on|impact (?:data|report|numbers)|business case|"
+            r"evidence (?:that|"
+            r"of|for)\b|(?:asked|asks|ask|wants?|need) (?:us )?for (?:evidence|proof|records)|"
+            r"(?:can'?t|cannot|unable to) (?:produce|show|prove|pull|get|find) (?:it|that|the "
+            r"(?:records|evidence|data|numbers|report))|pull (?:that|it|the \w+) (?:out )?(?:of|"
+            r"from)"
+            r"|(?:show|prove|evidence) (?:that )?(?:every|all|each)",
             r"dashboards?|reports?|reporting|report on|analytics|metrics?|kpis?|scorecards?|"
             r"completion (?:data|rates?|numbers|figures|stats)|attendance (?:data|numbers)|"
             r"data (?:on|about|from|for)|numbers (?:on|for|don'?t)|track(?:ing)? (?:whether|if)|"
             r"attribut\w*|evaluat\w*|kirkpatrick|how do we know|leadership (?:wants|asks|"
-            r"asked)|the board (?:wants|asks|asked)|audit(?:ors)? (?:wants?|asks?|asked)",
+            r"asked)|the board (?:wants|asks|asked)|audit(?:ors)? (?:wants?|asks?|asked)|"
+            r"(?:inspection|audit|inspector|regulator|auditors?) (?:is |are )?(?:coming|due|next|"
+            r"in "
+            r"\d+|asks?|asked|wants?|will ask)|for the (?:audit|auditors?|inspector|inspection|"
+            r"regulator|board)|completion (?:by|per|for each|across)|per (?:person|site|hotel|"
+            r"store|"
+            r"team|quarter)\b|a register of (?:every|all)|a list (?:of|with) (?:every|all)|no link "
+            r"between|linking (?:\w+ ){1,4}(?:to|with)|put (?:them|it|those) together",
             r"something to show|(?:is|are|was) (?:it |they |this )?(?:really |actually )?"
             r"(?:doing anything|working|worth it|making a difference|paying off)|"
-            r"whether (?:\w+ ){1,6}(?:works|is working|makes a difference|is doing anything)",
+            r"whether (?:\w+ ){1,6}(?:works|is working|makes a difference|is doing anything)|"
+            r"made (?:any |a )?difference|did anything|(?:want|wants|like) to know (?:if|whether)",
         ),
         (TASK, FAILURE, EVIDENCE),
     ),

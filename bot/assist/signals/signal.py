@@ -27,6 +27,7 @@ class Signal:
     test: str  # the sentence a reviewer reads when the verdict rests on it
     patterns: tuple[re.Pattern[str], ...]
     fields: tuple[str, ...] = ALL_FIELDS
+    weight: float = 1.0  # what one hit counts for in the rules; a tool merely named counts less
 
     def find(self, text: str) -> re.Match[str] | None:
         for pattern in self.patterns:
