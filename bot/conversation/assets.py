@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.config import AssetPushback
+from bot.text import one_edit_apart
 
 
 @dataclass(frozen=True)
@@ -190,28 +191,10 @@ def _spelled(text: str, asset_words: tuple[str, ...]) -> str:
         if len(core) < 5 or core in _NOT_TYPOS or core in known:
             continue
         for word in long_words:
-            if core != word and _one_edit_apart(core, word):
+            if core != word and one_edit_apart(core, word):
                 tokens[index] = token.replace(core, word)
                 break
     return " ".join(tokens)
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One letter added, dropped, changed, or two neighbours swapped."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
-        )
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _contains_word(text: str, word: str) -> bool:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.text import one_edit_apart
+
 
 class CommandName(StrEnum):
     HELP = "help"
@@ -128,26 +130,10 @@ def near_command(text: str) -> tuple[str, CommandName] | None:
     word = text.strip().casefold().rstrip(".!?")
     if len(word) < 3 or not word.isalpha() or word in _REAL_WORDS or word in _WORDS:
         return None
-    near = [(command, name) for command, name in _NEAR_MISSABLE.items() if _one_edit(word, command)]
+    near = [
+        (command, name) for command, name in _NEAR_MISSABLE.items() if one_edit_apart(word, command)
+    ]
     return near[0] if len(near) == 1 else None
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by exactly one insertion, deletion, substitution or swap of
-    two neighbouring letters (the optimal string alignment distance is 1)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) != len(b):
-        short, long = (a, b) if len(a) < len(b) else (b, a)
-        return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-    differ = [i for i in range(len(a)) if a[i] != b[i]]
-    if len(differ) == 1:
-        return True
-    return (
-        len(differ) == 2
-        and differ[1] == differ[0] + 1
-        and (a[differ[0]], a[differ[1]]) == (b[differ[1]], b[differ[0]])
-    )
 
 
 def normalised(text: str) -> str:
