@@ -183,7 +183,9 @@ class SlackChannel:
             turn = await self._turn_by_ack(inbound, arrived)
         finally:
             await ack(text=OPENING_IN_DM)
-        result = await turn
+        result = await self._landed(turn, command, client)
+        if result is None:
+            return
         await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_message_shortcut(
@@ -206,7 +208,9 @@ class SlackChannel:
             turn = await self._turn_by_ack(inbound, arrived)
         finally:
             await ack()
-        result = await turn
+        result = await self._landed(turn, shortcut, client)
+        if result is None:
+            return
         await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_new_request(
@@ -224,7 +228,9 @@ class SlackChannel:
             turn = await self._turn_by_ack(inbound, arrived)
         finally:
             await ack()
-        result = await turn
+        result = await self._landed(turn, body, client)
+        if result is None:
+            return
         await self._deliver(client, await self._open_dm(client, user_id), result)
 
     async def on_action(
@@ -256,7 +262,9 @@ class SlackChannel:
         finally:
             if action_id != TriageAction.EDIT:
                 await ack()
-        result = await turn
+        result = await self._landed(turn, body, client)
+        if result is None:
+            return
         if result.refused:
             await refuse(client, channel, user_id, result.messages)
             return
@@ -301,7 +309,9 @@ class SlackChannel:
             await ack(response_action="errors", errors={blocks.ANSWER_BLOCK: landed.problem})
             return
         await ack()
-        result = await turn
+        result = await self._landed(turn, body, client)
+        if result is None:
+            return
         channel = await self._open_dm(client, user_id)
         if result.refused:
             await refuse(client, channel, user_id, result.messages)
@@ -375,6 +385,17 @@ class SlackChannel:
         if not turn.done():
             log.warning("acknowledging before the turn for %s landed", inbound.person.user_id)
         return turn
+
+    async def _landed(
+        self, turn: asyncio.Future[TurnResult], body: dict[str, Any], client: AsyncWebClient
+    ) -> TurnResult | None:
+        """An acknowledged turn's result; a failure is told here rather than raised, because
+        Bolt, seeing a listener fail just after its ack, drops an ack it has not sent yet."""
+        try:
+            return await turn
+        except Exception as error:
+            await self.on_error(error, body, client)
+            return None
 
     def _reply_to(self, reference: dict[str, Any]) -> dict[str, Any] | None:
         """Where the replies go, kept in the outbox with the turn."""
