@@ -23,7 +23,11 @@ async def run_socket_mode(app: App, *, run_scheduler: bool = True) -> None:
         await live.start()
         scheduler = start_scheduler(app.reminders) if run_scheduler else None
         catching_up = asyncio.get_running_loop().create_task(keep_drafting_caught_up(app))
-        handler = socket_handler(live.slack.bolt, reveal(app.settings.slack_app_token) or "")
+        handler = socket_handler(
+            live.slack.bolt,
+            reveal(app.settings.slack_app_token) or "",
+            hold=live.slack.channel.hold_ack,
+        )
         freeze_startup_objects()
         try:
             await handler.start_async()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from typing import Any
 
+import pytest
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 from sqlmodel import select
@@ -250,3 +253,68 @@ def test_health_and_metrics(
         post(slack_server.url + "/slack/events", "{}", content_type="application/json").status
         == 401
     )
+
+
+class _Envelopes:
+    """The socket client's side of an acknowledgement: what the handler sent back, and
+    whether the answer was stored by then."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.logger = logging.getLogger("tests.socket")
+        self.acked: list[tuple[str, int]] = []
+
+    async def send_socket_mode_response(self, response: Any) -> None:
+        self.acked.append((response.envelope_id, len(answers(self.app, "failing_task"))))
+
+
+def test_socket_mode_acknowledges_a_message_only_once_it_is_stored(
+    slack_app: App,
+    slack_server: ServerThread,
+    fake_slack: FakeSlack,
+    slack_db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An envelope Slack got no acknowledgement for is sent again, so a message the bot could
+    not store in time goes unacknowledged, and its second delivery is stored once."""
+    from bot.channels.slack import socket
+
+    monkeypatch.setattr(socket, "HOLD_SECONDS", 0.5)
+    envelopes = _Envelopes(slack_app)
+
+    async def build() -> Any:
+        service = build_slack_app(
+            settings=slack_app.settings,
+            engine=slack_app.engine,
+            database=slack_app.database,
+            session=None,
+        )
+        return socket.socket_handler(service.bolt, "xapp-test", hold=service.channel.hold_ack)
+
+    handler = slack_server.call(build())
+
+    def deliver(event_id: str, text: str, retry_attempt: int = 0) -> None:
+        request = SocketModeRequest(
+            type="events_api",
+            envelope_id=f"env-{event_id}-{retry_attempt}",
+            payload=event_envelope(dm_event(ANA, text), event_id),
+            retry_attempt=retry_attempt,
+        )
+        slack_server.call(handler.handle(envelopes, request))
+
+    deliver("EvH1", "hi")
+    deliver("EvH2", GOOD_ANSWERS[0])
+    assert envelopes.acked == [("env-EvH1-0", 0), ("env-EvH2-0", 1)]
+
+    blocker = sqlite3.connect(slack_db_url.removeprefix("sqlite:///"), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the next turn cannot be stored in time
+    try:
+        deliver("EvH3", GOOD_ANSWERS[1])
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert [envelope for envelope, _ in envelopes.acked] == ["env-EvH1-0", "env-EvH2-0"]
+    fake_slack.wait_for_post("Question 3 of 6")  # the held turn went on and landed
+    deliver("EvH3", GOOD_ANSWERS[1], retry_attempt=1)
+    assert envelopes.acked[-1][0] == "env-EvH3-1"
+    assert [a.text for a in answers(slack_app, "performer")] == [GOOD_ANSWERS[1]]
